@@ -1,0 +1,136 @@
+"""Rules that look at a whole record, or at the whole collection, beyond what the model checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ucap_cli import vocab
+from ucap_cli.dates import span
+from ucap_cli.findings import Finding
+from ucap_cli.model import Record, today
+
+PLANNED_GRACE = dt.timedelta(days=365)
+
+
+def check_record(record: Record, path: Path, on: dt.date | None = None) -> list[Finding]:
+    """Warnings about one valid record: names, dates against its period and against today."""
+    on = on or today()
+    findings: list[Finding] = []
+    if path.stem != record.id:
+        findings.append(
+            Finding(
+                "W301",
+                f"id {record.id!r} differs from the file name {path.name!r}",
+                ("id",),
+                hint=f"rename the file to {record.id}.toml or set id = {path.stem!r}",
+            )
+        )
+    findings.extend(_activity_findings(record, on))
+    findings.extend(_idle_partners(record))
+    return findings
+
+
+def _activity_findings(record: Record, on: dt.date) -> Iterator[Finding]:
+    period = span(record.period.start, record.period.end)
+    known = {vocab.city_key(name): city.name for city in record.cities() for name in city.names()}
+    themes = {vocab.fold(theme) for theme in record.themes}
+    for index, activity in enumerate(record.activities):
+        at = ("activities", index)
+        if not period.overlaps(span(activity.date, activity.interval_end)):
+            end = record.period.end or "ongoing"
+            yield Finding(
+                "W302",
+                f"activities[{index + 1}].date {activity.date} is outside the record's period "
+                f"{record.period.start} to {end}",
+                (*at, "date"),
+            )
+        for position, city in enumerate(activity.cities):
+            if vocab.city_key(city) not in known:
+                suggestion = vocab.closest(city, [*known.values(), *_aliases(record)])
+                yield Finding(
+                    "W303",
+                    f"activities[{index + 1}].cities: {city!r} is neither the lead city nor a "
+                    f"partner{vocab.did_you_mean(suggestion)}",
+                    (*at, "cities", position),
+                    hint="add it as a partner, fix the spelling, or add "
+                    "`# ucap: ignore[W303]` to the line if that is deliberate",
+                )
+        for position, theme in enumerate(activity.themes):
+            if vocab.fold(theme) not in themes:
+                suggestion = vocab.closest(theme, record.themes)
+                yield Finding(
+                    "W304",
+                    f"activities[{index + 1}].themes: {theme!r} is not one of the record's "
+                    f"themes{vocab.did_you_mean(suggestion)}",
+                    (*at, "themes", position),
+                )
+        if activity.status == "done" and activity.date.first > on:
+            yield Finding(
+                "W305",
+                f"activities[{index + 1}] is marked done but dated {activity.date}, after today",
+                (*at, "date"),
+                hint='set status = "planned"',
+            )
+        if activity.status == "planned" and activity.interval_end.last < on - PLANNED_GRACE:
+            yield Finding(
+                "W306",
+                f"activities[{index + 1}] is still planned but dated {activity.date}, "
+                "over a year ago",
+                (*at, "date"),
+                hint='set status = "done" or "cancelled"',
+            )
+
+
+def _aliases(record: Record) -> list[str]:
+    return [city.short for city in record.cities() if city.short]
+
+
+def _idle_partners(record: Record) -> Iterator[Finding]:
+    if not record.activities:
+        return
+    taking_part = {
+        vocab.city_key(name) for activity in record.activities for name in activity.cities
+    }
+    for index, partner in enumerate(record.partners):
+        if not any(vocab.city_key(name) in taking_part for name in partner.names()):
+            yield Finding(
+                "W307",
+                f"partner {partner.name!r} takes part in no activity",
+                ("partners", index, "name"),
+                hint="list it in the `cities` of the activities it took part in",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class IdOwner:
+    """A file and the id it declares (None when it declares none that could be read)."""
+
+    path: Path
+    display: str
+    id: str | None
+
+
+def duplicate_ids(owners: Iterable[IdOwner]) -> dict[Path, list[Finding]]:
+    """E201 for every file whose id another file of the collection also uses."""
+    by_id: dict[str, list[IdOwner]] = {}
+    for owner in owners:
+        if owner.id is not None:
+            by_id.setdefault(owner.id, []).append(owner)
+    found: dict[Path, list[Finding]] = {}
+    for record_id, users in by_id.items():
+        if len(users) < 2:
+            continue
+        for owner in users:
+            others = ", ".join(o.display for o in users if o is not owner)
+            found.setdefault(owner.path, []).append(
+                Finding(
+                    "E201",
+                    f"id {record_id!r} is also used by {others}",
+                    ("id",),
+                    hint="ids must be unique in the collection; rename one of the records",
+                )
+            )
+    return found

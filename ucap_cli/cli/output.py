@@ -1,0 +1,22 @@
+"""Writing to the terminal from the command layer: errors, plain text, Rich renderables."""
+
+from __future__ import annotations
+
+import sys
+
+from ucap_cli.errors import UcapError
+
+
+def report_error(error: UcapError) -> None:
+    """`ucap: error: message` (and a hint line) on stderr."""
+    from ucap_cli.render.safe import visible
+
+    lines = [f"ucap: error: {visible(str(error))}"]
+    if error.hint:
+        lines.append(f"  hint: {visible(error.hint)}")
+    sys.stderr.write("\n".join(lines) + "\n")
+
+
+def write(text: str) -> None:
+    """Plain text to stdout, with a final newline."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -1,0 +1,108 @@
+"""`ucap validate`: check records and report problems with their locations."""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ucap_cli.cli.options import RecordsOption
+
+
+class ReportFormat(str, Enum):  # noqa: UP042 - Typer needs a str Enum
+    """Report formats of `ucap validate`."""
+
+    text = "text"
+    concise = "concise"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+def validate(
+    paths: Annotated[
+        Optional[list[Path]],  # noqa: UP045 - Typer reads this annotation at run time
+        typer.Argument(
+            help="Record files and/or folders (default: the records folder).", show_default=False
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+    select: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--select",
+            help="Report only these codes or prefixes (E109, W3). Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    ignore: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--ignore",
+            help="Do not report these codes or prefixes. Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    report_format: Annotated[
+        Optional[ReportFormat],  # noqa: UP045
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (default; github when GITHUB_ACTIONS=true), concise, json, github or sarif.",
+            show_default=False,
+        ),
+    ] = None,
+    records: RecordsOption = None,
+) -> None:
+    """Check records: every problem with file:line:column, a code and a hint.
+
+    Exit 0 when there are no errors, 1 when there are (or warnings with --strict), 2 for usage
+    errors. Given files (as pre-commit does), the duplicate-id check still covers the whole
+    records folder, and only the given files' problems are reported.
+    """
+    from ucap_cli.cli.output import write
+    from ucap_cli.collection import Selection
+    from ucap_cli.collection import validate as run
+    from ucap_cli.config import load_config
+    from ucap_cli.console import make_console
+    from ucap_cli.render import problems as view
+    from ucap_cli.render.progress import progress_on_stderr
+
+    config = load_config(records=records)
+    selection = Selection(
+        _codes(select or [], "--select"), frozenset(_codes(ignore or [], "--ignore"))
+    )
+    chosen = report_format or (
+        ReportFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else ReportFormat.text
+    )
+    with progress_on_stderr() as progress:
+        result = run(config, paths or [], selection, progress)
+    if chosen is ReportFormat.json:
+        write(view.as_json(result))
+    elif chosen is ReportFormat.sarif:
+        write(view.as_sarif(result))
+    elif chosen is ReportFormat.github:
+        write(view.as_github(result))
+    else:
+        console = make_console()
+        detailed = chosen is ReportFormat.text and console.is_terminal
+        for line in view.text_lines(result, detailed=detailed):
+            console.print(line, soft_wrap=True)
+    raise typer.Exit(result.exit_code(strict or config.strict))
+
+
+def _codes(values: list[str], option: str) -> tuple[str, ...]:
+    from ucap_cli.errors import UsageError
+    from ucap_cli.problems import CODES
+
+    codes = [c.strip().upper() for value in values for c in value.split(",") if c.strip()]
+    for code in codes:
+        if not any(known.startswith(code) for known in CODES):
+            raise UsageError(
+                f"{option}: unknown problem code {code!r}",
+                hint="see `ucap validate --help` and the README's code table",
+            )
+    return tuple(codes)

@@ -1,0 +1,37 @@
+"""The one place consoles are made: colour and box drawing only on a real terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO
+
+from rich.console import Console
+
+
+def wants_colour(stream: IO[str]) -> bool:
+    """Colour when `stream` is a terminal, NO_COLOR is unset and TERM is not dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def make_console(
+    *, stderr: bool = False, file: IO[str] | None = None, width: int | None = None
+) -> Console:
+    """A console for stdout (or stderr) that honours NO_COLOR, TERM=dumb and pipes."""
+    stream = file or (sys.stderr if stderr else sys.stdout)
+    terminal = wants_colour(stream)
+    return Console(
+        file=stream,
+        width=width,
+        force_terminal=terminal,
+        no_color=not terminal,
+        color_system="auto" if terminal else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+        legacy_windows=False,
+    )

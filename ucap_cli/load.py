@@ -1,0 +1,218 @@
+"""Files -> TOML -> records, with every problem found on the way.
+
+The loader never stops at a bad file: each file yields its record, its problems, or both.
+Positions are worked out only for files that have problems, so the happy path stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ucap_cli import checks
+from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
+from ucap_cli.errors import UsageError
+from ucap_cli.findings import Finding, describe_validation_error
+from ucap_cli.locate import SourceMap, build_source_map
+from ucap_cli.model import SCHEMA_VERSION, Record
+from ucap_cli.problems import Problem
+from ucap_cli.toml import TOMLDecodeError, loads
+
+_SUPPRESS = re.compile(r"#\s*ucap:\s*ignore\[([A-Za-z0-9,\s]+)\]")
+
+
+@dataclass
+class RecordFile:
+    """One file of the collection: what could be read of it and what is wrong with it."""
+
+    path: Path
+    display: str
+    text: str | None = None
+    data: dict[str, Any] | None = None
+    record: Record | None = None
+    problems: list[Problem] = field(default_factory=list)
+    _source_map: SourceMap | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when the file has no errors (warnings allowed)."""
+        return not any(p.severity == "error" for p in self.problems)
+
+    def source_map(self) -> SourceMap:
+        """Key and value positions of the file, built on first use."""
+        if self._source_map is None:
+            self._source_map = build_source_map(self.text or "")
+        return self._source_map
+
+    def report(self, findings: Iterable[Finding]) -> None:
+        """Turn findings into located problems, dropping those suppressed by a comment."""
+        lines: list[str] | None = None
+        for finding in findings:
+            position = finding.position(self.source_map())
+            if lines is None:
+                lines = (self.text or "").splitlines()
+            line_text = lines[position.line - 1] if 0 < position.line <= len(lines) else ""
+            if _suppressed(line_text, finding.code):
+                continue
+            self.problems.append(
+                Problem(
+                    self.display,
+                    position.line,
+                    position.column,
+                    finding.code,
+                    finding.message,
+                    finding.hint,
+                )
+            )
+
+
+def _suppressed(line: str, code: str) -> bool:
+    match = _SUPPRESS.search(line)
+    if match is None:
+        return False
+    return code in {c.strip().upper() for c in match.group(1).split(",")}
+
+
+def display_path(path: Path) -> str:
+    """The path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
+    """The UTF-8 text of a record file (BOM dropped), or OSError/UnicodeDecodeError/ValueError."""
+    with path.open("rb") as handle:
+        raw = handle.read(max_size + 1)
+    if len(raw) > max_size:
+        raise ValueError(f"file is larger than the limit of {max_size:,} bytes (max_file_size)")
+    return raw.decode("utf-8-sig")
+
+
+def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
+    """Parse and validate `text` as the content of `file`, filling in data, record, problems."""
+    file.text = text
+    try:
+        file.data = loads(text)
+    except TOMLDecodeError as error:
+        message = str(getattr(error, "msg", error))
+        line, column = getattr(error, "lineno", 1), getattr(error, "colno", 1)
+        file.problems.append(Problem(file.display, line, column, "E002", f"TOML: {message}"))
+        return
+    except RecursionError:
+        file.problems.append(
+            Problem(file.display, 1, 1, "E002", "TOML: arrays or tables nested too deeply")
+        )
+        return
+    version = file.data.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        file.report(
+            [
+                Finding(
+                    "E003",
+                    f"schema_version {version} is newer than this ucap (reads version "
+                    f"{SCHEMA_VERSION})",
+                    ("schema_version",),
+                    "value",
+                    hint="upgrade ucap: pip install --upgrade ucap",
+                )
+            ]
+        )
+        return
+    try:
+        file.record = Record.model_validate(file.data, context=context)
+    except ValidationError as error:
+        file.report(describe_validation_error(error, file.data))
+        return
+    file.report(checks.check_record(file.record, file.path))
+
+
+def load_file(
+    path: Path, context: dict[str, Any], *, max_size: int = DEFAULT_MAX_FILE_SIZE
+) -> RecordFile:
+    """Read, parse and validate one record file; I/O and decoding failures become problems."""
+    file = RecordFile(path, display_path(path))
+    try:
+        text = read_text(path, max_size)
+    except UnicodeDecodeError as error:
+        line, column = _byte_position(path, error.start)
+        file.problems.append(
+            Problem(
+                file.display,
+                line,
+                column,
+                "E001",
+                f"not UTF-8 text: {error.reason}",
+                "save the file as UTF-8",
+            )
+        )
+        return file
+    except (OSError, ValueError) as error:
+        file.problems.append(Problem(file.display, 1, 1, "E001", _io_message(error)))
+        return file
+    parse(file, text, context)
+    return file
+
+
+def _byte_position(path: Path, offset: int) -> tuple[int, int]:
+    try:
+        head = path.read_bytes()[:offset]
+    except OSError:
+        return 1, 1
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    line = head.count(b"\n") + 1
+    column = len(head.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+    return line, column
+
+
+def _io_message(error: OSError | ValueError) -> str:
+    if isinstance(error, IsADirectoryError):
+        return "cannot read: is a folder, not a file"
+    if isinstance(error, FileNotFoundError):
+        return "cannot read: no such file (a broken link, or removed while reading)"
+    if isinstance(error, PermissionError):
+        return "cannot read: permission denied"
+    if isinstance(error, OSError):
+        return f"cannot read: {error.strerror or error}"
+    return str(error)
+
+
+def find_record_files(folder: Path) -> list[Path]:
+    """Every `*.toml` file under `folder`, recursively, skipping hidden files and folders."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(
+            Path(dirpath, name)
+            for name in sorted(filenames)
+            if name.endswith(".toml") and not name.startswith(".")
+        )
+    return found
+
+
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files and folders from the command line -> record files; a missing path is a usage error."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(find_record_files(path))
+        elif path.exists() or path.is_symlink():
+            files.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {path}")
+    return list(dict.fromkeys(files))
+
+
+def load_files(
+    paths: Iterable[Path], context: dict[str, Any], *, max_size: int = DEFAULT_MAX_FILE_SIZE
+) -> Iterator[RecordFile]:
+    """Load each path in turn."""
+    for path in paths:
+        yield load_file(path, context, max_size=max_size)

@@ -1,0 +1,411 @@
+"""Line and column of the keys and values of a TOML document.
+
+`tomllib` reports no positions, so this module re-scans text that already parsed and
+records, for every key path, where its key and its value are written. It is a lenient,
+linear-time scanner with an explicit stack: it never raises, and paths it could not
+place (invalid text, nesting deeper than `_MAX_DEPTH`) are simply unknown.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from contextlib import suppress
+from dataclasses import dataclass
+
+KeyPath = tuple[str | int, ...]
+
+_MAX_DEPTH = 128  # longest key path recorded; deeper text is skipped, not recursed into
+_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_HEX = frozenset("0123456789abcdefABCDEF")
+_SCALAR_END = frozenset(" \t\r\n,[]{}#=\"'")
+_BLANK = frozenset(" \t\r\n")
+_ESCAPES = {
+    "b": "\b",
+    "t": "\t",
+    "n": "\n",
+    "f": "\f",
+    "r": "\r",
+    "e": "\x1b",
+    '"': '"',
+    "\\": "\\",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A place in the text: 1-based line and 1-based column counted in characters."""
+
+    line: int
+    column: int
+
+
+class SourceMap:
+    """Where the keys, values and tables of one TOML document are written."""
+
+    __slots__ = ("_keys", "_lines", "_tables", "_values")
+
+    def __init__(
+        self,
+        lines: list[int],
+        keys: dict[KeyPath, int],
+        values: dict[KeyPath, int],
+        tables: dict[KeyPath, int],
+    ) -> None:
+        """Wrap line-start offsets and per-path character offsets."""
+        self._lines = lines
+        self._keys = keys
+        self._values = values
+        self._tables = tables
+
+    def _at(self, offset: int | None) -> Position | None:
+        if offset is None:
+            return None
+        row = bisect_right(self._lines, offset) - 1
+        return Position(row + 1, offset - self._lines[row] + 1)
+
+    def key(self, path: KeyPath) -> Position | None:
+        """Where the last component of `path` is written as a key (array element: its value)."""
+        path = tuple(path)
+        if path and isinstance(path[-1], int):
+            return self.value(path)
+        return self._at(self._keys.get(path))
+
+    def value(self, path: KeyPath) -> Position | None:
+        """Where the value at `path` starts (a table: its header, `{` or first dotted key)."""
+        path = tuple(path)
+        return self.table(path) if not path else self._at(self._values.get(path))
+
+    def table(self, path: KeyPath) -> Position | None:
+        """Where the table at `path` opens: header, `[[`, `{` or first dotted key; root 1:1."""
+        path = tuple(path)
+        return Position(1, 1) if not path else self._at(self._tables.get(path))
+
+    def nearest(self, path: KeyPath) -> Position:
+        """Best known position for `path`: its value, its key, else its nearest known ancestor."""
+        path = tuple(path)
+        found = self.value(path) or self.key(path)
+        while found is None and path:
+            path = path[:-1]
+            found = self.table(path) or self.key(path) or self.value(path)
+        return found or Position(1, 1)
+
+
+class _Stop(Exception):
+    """The text is not understood at the scanner's current offset."""
+
+
+class _Frame:
+    """An open array (`array`) or inline table, and how many items it has so far."""
+
+    __slots__ = ("array", "count", "path")
+
+    def __init__(self, path: KeyPath, array: bool) -> None:
+        self.path = path
+        self.array = array
+        self.count = 0
+
+
+class _Scanner:
+    """Single pass over the text, filling offset tables for every key path it meets."""
+
+    def __init__(self, text: str) -> None:
+        self.s = text
+        self.n = len(text)
+        self.i = 0
+        self.keys: dict[KeyPath, int] = {}
+        self.values: dict[KeyPath, int] = {}
+        self.tables: dict[KeyPath, int] = {}
+        self.implicit: set[KeyPath] = set()  # tables only mentioned on the way to another
+        self.arrays: dict[KeyPath, int] = {}  # array-of-tables path -> elements so far
+
+    def peek(self) -> str:
+        return self.s[self.i] if self.i < self.n else ""
+
+    def run(self) -> None:
+        current: KeyPath = ()
+        while self.i < self.n:
+            try:
+                current = self.statement(current)
+            except _Stop:  # resume on the next line; offsets only ever grow
+                end = self.s.find("\n", self.i)
+                self.i = self.n if end < 0 else end + 1
+
+    def statement(self, current: KeyPath) -> KeyPath:
+        self.skip_ws()
+        c = self.peek()
+        if c in ("", "\r", "\n"):
+            self.i += 1
+            return current
+        if c == "[":
+            current = self.header()
+        elif c != "#":
+            self.keyval(current)
+        self.skip_ws()
+        if self.peek() == "#":
+            end = self.s.find("\n", self.i)
+            self.i = self.n if end < 0 else end
+        if self.peek() not in ("", "\r", "\n"):
+            raise _Stop
+        return current
+
+    def skip_ws(self) -> None:
+        s, i, n = self.s, self.i, self.n
+        while i < n and (s[i] == " " or s[i] == "\t"):
+            i += 1
+        self.i = i
+
+    def skip_blank(self) -> None:
+        """Skip whitespace, newlines and comments (inside arrays and inline tables)."""
+        s, n = self.s, self.n
+        while self.i < n:
+            c = s[self.i]
+            if c in _BLANK:
+                self.i += 1
+            elif c == "#":
+                end = s.find("\n", self.i)
+                self.i = n if end < 0 else end
+            else:
+                return
+
+    def define(
+        self, path: KeyPath, key: int, value: int, *, table: bool, implicit: bool = False
+    ) -> None:
+        """Record a key path; the first mention wins unless it was only implicit."""
+        if path in self.keys and (implicit or path not in self.implicit):
+            return
+        self.keys[path] = key
+        self.values[path] = value
+        if table:
+            self.tables[path] = value
+        if implicit:
+            self.implicit.add(path)
+        else:
+            self.implicit.discard(path)
+
+    def header(self) -> KeyPath:
+        start = self.i
+        aot = self.s.startswith("[[", start)
+        self.i += 2 if aot else 1
+        parts = self.key()
+        self.skip_ws()
+        close = "]]" if aot else "]"
+        if not self.s.startswith(close, self.i):
+            raise _Stop
+        self.i += len(close)
+        path: KeyPath = ()
+        for name, offset in parts[:-1]:
+            path += (name,)
+            self.define(path, offset, offset, table=True, implicit=True)
+            if path in self.arrays:  # `[a.b]` after `[[a]]` extends the last element of `a`
+                path += (self.arrays[path] - 1,)
+        name, offset = parts[-1]
+        path += (name,)
+        if not aot:
+            self.define(path, offset, start, table=True)
+            return path
+        self.define(path, offset, start, table=False)
+        index = self.arrays.get(path, 0)
+        self.arrays[path] = index + 1
+        path += (index,)
+        self.values[path] = self.tables[path] = start
+        return path
+
+    def keyval(self, base: KeyPath) -> None:
+        path, key = self.dotted(base)
+        self.value(path, key)
+
+    def dotted(self, base: KeyPath) -> tuple[KeyPath, int]:
+        """Read `key = ` under `base`; record implicit tables; return full path and key offset."""
+        parts = self.key()
+        if len(base) + len(parts) > _MAX_DEPTH:
+            raise _Stop
+        self.skip_ws()
+        if self.peek() != "=":
+            raise _Stop
+        self.i += 1
+        self.skip_ws()
+        path = base
+        for name, offset in parts[:-1]:
+            path += (name,)
+            self.define(path, offset, offset, table=True, implicit=True)
+        name, offset = parts[-1]
+        return (*path, name), offset
+
+    def key(self) -> list[tuple[str, int]]:
+        """Read a possibly dotted key; return each part's name and offset."""
+        parts: list[tuple[str, int]] = []
+        s, n = self.s, self.n
+        while len(parts) <= _MAX_DEPTH:
+            self.skip_ws()
+            start = self.i
+            c = self.peek()
+            if c == '"':
+                name = self.basic()
+            elif c == "'":
+                name = self.literal()
+            else:
+                end = start
+                while end < n and s[end] in _BARE:
+                    end += 1
+                if end == start:
+                    raise _Stop
+                name = s[start:end]
+                self.i = end
+            parts.append((name, start))
+            self.skip_ws()
+            if self.peek() != ".":
+                return parts
+            self.i += 1
+        raise _Stop
+
+    def basic(self) -> str:
+        """Read a one-line basic string, returning its decoded text."""
+        s, n, i = self.s, self.n, self.i + 1
+        out: list[str] = []
+        while i < n:
+            c = s[i]
+            if c == '"':
+                self.i = i + 1
+                return "".join(out)
+            if c == "\n":
+                break
+            if c != "\\":
+                out.append(c)
+                i += 1
+                continue
+            esc = s[i + 1 : i + 2]
+            if esc in _ESCAPES:
+                out.append(_ESCAPES[esc])
+                i += 2
+                continue
+            width = 4 if esc == "u" else 8 if esc == "U" else 0
+            digits = s[i + 2 : i + 2 + width]
+            if not width or len(digits) != width or not _HEX.issuperset(digits):
+                break
+            code = int(digits, 16)
+            if code > 0x10FFFF:
+                break
+            out.append(chr(code))
+            i += 2 + width
+        self.i = i
+        raise _Stop
+
+    def literal(self) -> str:
+        """Read a one-line literal string, returning its text."""
+        s, start = self.s, self.i + 1
+        eol = s.find("\n", start)
+        end = s.find("'", start, self.n if eol < 0 else eol)
+        if end < 0:
+            raise _Stop
+        self.i = end + 1
+        return s[start:end]
+
+    def multiline(self, quote: str) -> None:
+        """Skip a multi-line string opened by three `quote` characters."""
+        s, n, i = self.s, self.n, self.i + 3
+        close = quote * 3
+        while i < n:
+            if quote == "'":
+                i = s.find(close, i)
+                if i < 0:
+                    break
+            elif s[i] == "\\":
+                i += 2
+                continue
+            elif not s.startswith(close, i):
+                i += 1
+                continue
+            i += 3
+            for _ in range(2):  # up to two quotes may end the content itself
+                if i < n and s[i] == quote:
+                    i += 1
+            self.i = i
+            return
+        self.i = n  # unterminated: give up on the rest rather than rescan it
+        raise _Stop
+
+    def scalar(self) -> None:
+        """Skip a string, number, boolean or date/time value."""
+        s, n, i = self.s, self.n, self.i
+        c = self.peek()
+        if c in ('"', "'"):
+            if s.startswith(c * 3, i):
+                self.multiline(c)
+            elif c == '"':
+                self.basic()
+            else:
+                self.literal()
+            return
+        end = i
+        while end < n and s[end] not in _SCALAR_END:
+            end += 1
+        if end == i:
+            raise _Stop
+        if (
+            end - i == 10
+            and s[i + 4] == "-"
+            and s[end : end + 1] == " "
+            and s[end + 1 : end + 2].isdigit()
+        ):  # local date, space, time
+            end += 1
+            while end < n and s[end] not in _SCALAR_END:
+                end += 1
+        self.i = end
+
+    def value(self, path: KeyPath, key: int | None) -> None:
+        """Read the value at `path`; arrays and inline tables nest on an explicit stack."""
+        stack: list[_Frame] = []
+        while True:
+            start = self.i
+            c = self.peek()
+            if key is not None:
+                self.define(path, key, start, table=c == "{")
+            else:
+                self.values.setdefault(path, start)
+                if c == "{":
+                    self.tables.setdefault(path, start)
+            if c in ("[", "{"):
+                if len(path) >= _MAX_DEPTH:
+                    raise _Stop
+                self.i += 1
+                stack.append(_Frame(path, c == "["))
+            else:
+                self.scalar()
+            while stack:  # find the next item, closing finished containers
+                top = stack[-1]
+                self.skip_blank()
+                c = self.peek()
+                if c == ("]" if top.array else "}"):
+                    self.i += 1
+                    stack.pop()
+                    continue
+                if top.count:
+                    if c != ",":
+                        raise _Stop
+                    self.i += 1
+                    self.skip_blank()
+                    if self.peek() == ("]" if top.array else "}"):
+                        continue  # trailing comma; closed on the next turn
+                if top.array:
+                    path, key = (*top.path, top.count), None
+                else:
+                    path, key = self.dotted(top.path)
+                top.count += 1
+                break
+            else:
+                return
+
+
+def build_source_map(text: str) -> SourceMap:
+    """Map every key path of TOML `text` to its position; never raises."""
+    if text.startswith("\ufeff"):
+        text = text[1:]  # the BOM is not a column: line 1 starts after it
+    lines = [0]
+    end = text.find("\n")
+    while end >= 0:
+        lines.append(end + 1)
+        end = text.find("\n", end + 1)
+    scanner = _Scanner(text)
+    with suppress(Exception):  # a locator must never break error reporting
+        scanner.run()
+    return SourceMap(lines, scanner.keys, scanner.values, scanner.tables)

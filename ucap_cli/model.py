@@ -1,0 +1,309 @@
+"""Pydantic models of the record format (version 1): types, required and unknown keys, vocabularies.
+
+Rules that need more than one field or the whole collection live in `checks.py`. Every custom
+validation error's type is its problem code (see `problems.CODES`), so the loader can report it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from ucap_cli import vocab
+from ucap_cli.countries import find_country, suggest_country
+from ucap_cli.dates import DateError, PartialDate, parse_partial_date
+
+SCHEMA_VERSION = 1
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _fail(code: str, message: str, **context: object) -> PydanticCustomError:
+    """A validation error whose type is the problem code; `index`/`field` refine its location."""
+    # The message goes in as context, not as the template, so braces in record text stay as typed.
+    return PydanticCustomError(code, "{message}", {"message": message, **context})
+
+
+def _partial_date(value: object) -> PartialDate:
+    if isinstance(value, PartialDate):
+        return value
+    try:
+        return parse_partial_date(value)
+    except DateError as error:
+        raise _fail("E105", str(error)) from None
+
+
+_DATE_SCHEMA = {
+    "type": "string",
+    "pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$",
+    "description": 'A partial date: "YYYY", "YYYY-MM", "YYYY-MM-DD" or a TOML local date.',
+}
+
+DateField = Annotated[PartialDate, PlainValidator(_partial_date), WithJsonSchema(_DATE_SCHEMA)]
+
+
+def _topic(value: str) -> str:
+    official = vocab.match_topic(value)
+    if official is None:
+        suggestion = vocab.did_you_mean(vocab.suggest_topic(value))
+        raise _fail("E111", f"unknown EU Urban Agenda topic {value!r}{suggestion}")
+    return official
+
+
+def _country(value: str) -> str:
+    if find_country(value) is None:
+        suggestion = vocab.did_you_mean(suggest_country(value))
+        raise _fail(
+            "E109", f"unknown country {value!r}: expected an ISO 3166-1 name or code{suggestion}"
+        )
+    return value
+
+
+def _no_duplicates(values: list[Any], what: str) -> list[Any]:
+    seen: set[object] = set()
+    for index, value in enumerate(values):
+        key = vocab.fold(value) if isinstance(value, str) else value
+        if key in seen:
+            raise _fail("E107", f"duplicate {what} {value!r}", index=index)
+        seen.add(key)
+    return values
+
+
+def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        suggestion = vocab.did_you_mean(vocab.closest(value, allowed))
+        raise _fail("E112", f"must be one of {', '.join(allowed)}, got {value!r}{suggestion}")
+    return value
+
+
+TopicField = Annotated[
+    str,
+    AfterValidator(_topic),
+    Field(json_schema_extra={"examples": list(vocab.URBAN_AGENDA_TOPICS)}),
+]
+CountryField = Annotated[
+    str,
+    AfterValidator(_country),
+    Field(description="ISO 3166-1 English short name, common name, alpha-2 or alpha-3 code."),
+]
+SdgField = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=17,
+        json_schema_extra={"x-labels": {str(n): name for n, name in vocab.SDGS.items()}},
+    ),
+]
+NonEmptyText = Annotated[str, Field(min_length=1)]
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class City(_Table):
+    """The lead city or a partner city."""
+
+    name: NonEmptyText = Field(description='As the city writes itself, with accents ("Málaga").')
+    short: str | None = Field(None, description='An alias used in activities ("AAK").')
+    region: str | None = Field(None, description="Province, state or region.")
+    country: CountryField
+    population: Annotated[int, Field(gt=0)] | None = None
+    area_km2: Annotated[float, Field(gt=0)] | None = None
+
+    def names(self) -> tuple[str, ...]:
+        """The name and the alias, if any."""
+        return (self.name, self.short) if self.short else (self.name,)
+
+
+class Period(_Table):
+    """When the cooperation runs; no `end` means ongoing."""
+
+    start: DateField
+    end: DateField | None = None
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> Period:
+        if self.end is not None and self.end.last < self.start.first:
+            raise _fail(
+                "E106", f"{self.end} is before the period's start {self.start}", field="end"
+            )
+        return self
+
+
+class Focus(_Table):
+    """The key focus of one cooperation theme."""
+
+    theme: NonEmptyText
+    text: NonEmptyText
+
+
+class Agreement(_Table):
+    """An agreement signed during an activity; `count` for "signs five MoUs"."""
+
+    kind: Literal["mou", "cooperation-agreement", "letter-of-intent", "other"]
+    parties: Annotated[list[str], Field(min_length=1)]
+    count: Annotated[int, Field(ge=1)] = 1
+    fields: list[str] = Field(default_factory=list)
+    title: str | None = None
+
+
+class Activity(_Table):
+    """A dated event of the cooperation: a visit, a signing, a workshop..."""
+
+    date: DateField
+    end: DateField | None = None
+    kind: str = Field(json_schema_extra={"examples": list(vocab.ACTIVITY_KINDS)})
+    title: NonEmptyText
+    status: Literal["done", "planned", "cancelled"] = "done"
+    where: str | None = None
+    cities: list[str] = Field(default_factory=list)
+    organisations: list[str] = Field(default_factory=list)
+    themes: list[str] = Field(default_factory=list)
+    summary: str | None = None
+    outputs: list[str] = Field(default_factory=list)
+    links: list[str] = Field(default_factory=list)
+    agreements: list[Agreement] = Field(default_factory=list)
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str, info: ValidationInfo) -> str:
+        extra = (info.context or {}).get("activity_kinds", ())
+        return _one_of(value, (*vocab.ACTIVITY_KINDS, *extra))
+
+    @model_validator(mode="after")
+    def _end_not_before_date(self) -> Activity:
+        if self.end is not None and self.end.last < self.date.first:
+            raise _fail(
+                "E106", f"{self.end} is before the activity's date {self.date}", field="end"
+            )
+        return self
+
+    @property
+    def interval_end(self) -> PartialDate:
+        """The last partial date the activity covers."""
+        return self.end or self.date
+
+
+class ExpectedResult(_Table):
+    """A result the cooperation expects, and how far it got."""
+
+    text: NonEmptyText
+    theme: str | None = None
+    status: Literal["planned", "in-progress", "achieved", "dropped"] = "planned"
+    organisations: list[str] = Field(default_factory=list)
+
+
+class Organisation(_Table):
+    """A government, company, university... taking part."""
+
+    name: NonEmptyText
+    kind: Literal["government", "company", "university", "cluster", "agency", "ngo", "other"] = (
+        "other"
+    )
+    city: str | None = None
+    note: str | None = None
+
+
+class Record(_Table):
+    """One Urban Cooperation Action Plan (U-CAP): one TOML file."""
+
+    model_config = ConfigDict(
+        title="U-CAP record",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    schema_version: Literal[1] = Field(description="Version of the record format; must be 1.")
+    id: str = Field(description="Slug equal to the file name without .toml.")
+    title: str | None = None
+    programme: str | None = None
+    period: Period
+    themes: Annotated[list[NonEmptyText], Field(min_length=1)]
+    sdgs: list[SdgField] = Field(default_factory=list)
+    urban_agenda: list[TopicField] = Field(default_factory=list)
+    contact: str | None = None
+    summary: str | None = None
+    challenges: list[str] = Field(default_factory=list)
+    objectives: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    city: City
+    partners: Annotated[list[City], Field(min_length=1)]
+    focus: list[Focus] = Field(default_factory=list)
+    activities: list[Activity] = Field(default_factory=list)
+    expected_results: list[ExpectedResult] = Field(default_factory=list)
+    organisations: list[Organisation] = Field(default_factory=list)
+    extra: dict[str, Any] = Field(default_factory=dict, description="Free-form; never validated.")
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.fullmatch(value):
+            raise _fail(
+                "E108",
+                f"must be a slug of lowercase letters, digits and single hyphens, got {value!r}",
+            )
+        return value
+
+    @field_validator("themes")
+    @classmethod
+    def _configured_themes(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        _no_duplicates(value, "theme")
+        allowed: tuple[str, ...] = tuple((info.context or {}).get("themes") or ())
+        if allowed:
+            folded = {vocab.fold(t) for t in allowed}
+            for index, theme in enumerate(value):
+                if vocab.fold(theme) not in folded:
+                    suggestion = vocab.did_you_mean(vocab.closest(theme, allowed))
+                    raise _fail(
+                        "E114",
+                        f"theme {theme!r} is not in the configured themes{suggestion}",
+                        index=index,
+                    )
+        return value
+
+    @field_validator("sdgs")
+    @classmethod
+    def _unique_sdgs(cls, value: list[int]) -> list[int]:
+        return _no_duplicates(value, "SDG")
+
+    @field_validator("urban_agenda")
+    @classmethod
+    def _unique_topics(cls, value: list[str]) -> list[str]:
+        return _no_duplicates(value, "Urban Agenda topic")
+
+    @field_validator("contact")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL.fullmatch(value):
+            raise _fail("E113", f"must be an e-mail address, got {value!r}")
+        return value
+
+    @property
+    def display_title(self) -> str:
+        """The title, or "Lead – Partner, Partner, ..." when none is given."""  # noqa: RUF002
+        if self.title:
+            return self.title
+        return f"{self.city.name} – {', '.join(p.name for p in self.partners)}"  # noqa: RUF001
+
+    def cities(self) -> tuple[City, ...]:
+        """The lead city followed by the partners."""
+        return (self.city, *self.partners)
+
+
+def today() -> dt.date:
+    """Today's date; one place so tests can reason about status warnings."""
+    return dt.date.today()

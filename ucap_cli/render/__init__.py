@@ -1,0 +1,1 @@
+"""Views of results: Rich renderables for the terminal and the json/csv/markdown writers."""

@@ -1,0 +1,154 @@
+"""Views of a validation result: text, concise, json, github annotations and SARIF."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from rich.text import Text
+
+from ucap_cli import __version__
+from ucap_cli.collection import ValidationResult
+from ucap_cli.problems import CODES, Problem, Severity
+from ucap_cli.render.safe import visible
+
+FORMATS = ("text", "concise", "json", "github", "sarif")
+
+
+def summary_line(result: ValidationResult) -> str:
+    """`N errors, M warnings in K files`."""
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    return (
+        f"{plural(result.errors, 'error')}, {plural(result.warnings, 'warning')} "
+        f"in {plural(result.files_checked, 'file')}"
+    )
+
+
+def first_line(problem: Problem) -> str:
+    """`path:line:col: severity CODE message`, clickable in editors."""
+    return (
+        f"{visible(problem.path)}:{problem.line}:{problem.column}: "
+        f"{problem.severity} {problem.code} {visible(problem.message)}"
+    )
+
+
+def text_lines(result: ValidationResult, *, detailed: bool) -> Iterator[Text]:
+    """The text view; `detailed` adds the source line, a caret and the hint (for terminals)."""
+    for problem in result.problems:
+        style = "bold red" if problem.severity is Severity.ERROR else "yellow"
+        line = Text(f"{visible(problem.path)}:{problem.line}:{problem.column}: ", style="bold")
+        line.append(str(problem.severity), style=style)
+        line.append(f" {problem.code} ", style=style)
+        line.append(visible(problem.message))
+        yield line
+        if not detailed:
+            continue
+        source = result.source_line(problem)
+        if source is not None:
+            number = str(problem.line)
+            gutter = " " * len(number)
+            prefix = source[: problem.column - 1]
+            yield Text(f" {number} | ", style="blue") + Text(visible(source))
+            caret_at = len(visible(prefix))
+            yield Text(f" {gutter} | ", style="blue") + Text(" " * caret_at + "^", style=style)
+        if problem.hint:
+            yield Text("  hint: ", style="cyan") + Text(visible(problem.hint))
+    yield Text(summary_line(result), style="bold")
+
+
+def as_json(result: ValidationResult) -> str:
+    """The documented JSON report."""
+    report = {
+        "ucap_version": __version__,
+        "files_checked": result.files_checked,
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "problems": [
+            {
+                "path": p.path,
+                "line": p.line,
+                "column": p.column,
+                "severity": str(p.severity),
+                "code": p.code,
+                "message": p.message,
+                "hint": p.hint,
+            }
+            for p in result.problems
+        ],
+    }
+    return json.dumps(report, indent=2, ensure_ascii=False)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_github(result: ValidationResult) -> str:
+    """GitHub Actions workflow commands, one annotation per problem."""
+    lines = []
+    for p in result.problems:
+        level = "error" if p.severity is Severity.ERROR else "warning"
+        message = p.message + (f" (hint: {p.hint})" if p.hint else "")
+        lines.append(
+            f"::{level} file={_escape_property(p.path)},line={p.line},col={p.column},"
+            f"title={p.code}::{_escape_data(message)}"
+        )
+    lines.append(summary_line(result))
+    return "\n".join(lines)
+
+
+def as_sarif(result: ValidationResult) -> str:
+    """A SARIF 2.1.0 log for code-scanning dashboards."""
+    used = sorted({p.code for p in result.problems})
+    rules: list[dict[str, Any]] = [
+        {
+            "id": code,
+            "shortDescription": {"text": CODES[code].summary},
+            "defaultConfiguration": {
+                "level": "error" if CODES[code].severity is Severity.ERROR else "warning"
+            },
+        }
+        for code in used
+    ]
+    results = [
+        {
+            "ruleId": p.code,
+            "ruleIndex": used.index(p.code),
+            "level": "error" if p.severity is Severity.ERROR else "warning",
+            "message": {"text": p.message + (f" (hint: {p.hint})" if p.hint else "")},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": p.path.replace("\\", "/")},
+                        "region": {"startLine": p.line, "startColumn": p.column},
+                    }
+                }
+            ],
+        }
+        for p in result.problems
+    ]
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "ucap",
+                        "version": __version__,
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False)

@@ -1,0 +1,145 @@
+"""Vocabularies of the record format and the matching rules for names people type."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+SDGS: dict[int, str] = {
+    1: "No poverty",
+    2: "Zero hunger",
+    3: "Good health and well-being",
+    4: "Quality education",
+    5: "Gender equality",
+    6: "Clean water and sanitation",
+    7: "Affordable and clean energy",
+    8: "Decent work and economic growth",
+    9: "Industry, innovation and infrastructure",
+    10: "Reduced inequalities",
+    11: "Sustainable cities and communities",
+    12: "Responsible consumption and production",
+    13: "Climate action",
+    14: "Life below water",
+    15: "Life on land",
+    16: "Peace, justice and strong institutions",
+    17: "Partnerships for the goals",
+}
+
+URBAN_AGENDA_TOPICS: tuple[str, ...] = (
+    "Inclusion of Migrants and Refugees",
+    "Air Quality",
+    "Urban Poverty",
+    "Housing",
+    "Circular Economy",
+    "Jobs and Skills in the Local Economy",
+    "Climate Adaptation",
+    "Energy Transition",
+    "Sustainable Use of Land and Nature-Based Solutions",
+    "Urban Mobility",
+    "Digital Transition",
+    "Innovative and Responsible Public Procurement",
+    "Culture/Cultural Heritage",
+    "Security in Public Spaces",
+)
+
+# Short forms people use for the partnerships, in addition to the official names.
+URBAN_AGENDA_ALIASES: dict[str, str] = {
+    "Migrants and refugees": "Inclusion of Migrants and Refugees",
+    "Inclusion of migrants": "Inclusion of Migrants and Refugees",
+    "Migration": "Inclusion of Migrants and Refugees",
+    "Poverty": "Urban Poverty",
+    "Jobs and skills": "Jobs and Skills in the Local Economy",
+    "Adaptation": "Climate Adaptation",
+    "Energy": "Energy Transition",
+    "Sustainable land use": "Sustainable Use of Land and Nature-Based Solutions",
+    "Land use": "Sustainable Use of Land and Nature-Based Solutions",
+    "Nature-based solutions": "Sustainable Use of Land and Nature-Based Solutions",
+    "Mobility": "Urban Mobility",
+    "Digitalisation": "Digital Transition",
+    "Digitalization": "Digital Transition",
+    "Public procurement": "Innovative and Responsible Public Procurement",
+    "Culture": "Culture/Cultural Heritage",
+    "Cultural heritage": "Culture/Cultural Heritage",
+    "Security in public space": "Security in Public Spaces",
+    "Security": "Security in Public Spaces",
+}
+
+ACTIVITY_KINDS: tuple[str, ...] = (
+    "visit",
+    "mission",
+    "meeting",
+    "workshop",
+    "conference",
+    "seminar",
+    "forum",
+    "signing",
+    "field-visit",
+    "training",
+    "media",
+    "other",
+)
+ACTIVITY_STATUSES: tuple[str, ...] = ("done", "planned", "cancelled")
+AGREEMENT_KINDS: tuple[str, ...] = ("mou", "cooperation-agreement", "letter-of-intent", "other")
+RESULT_STATUSES: tuple[str, ...] = ("planned", "in-progress", "achieved", "dropped")
+ORGANISATION_KINDS: tuple[str, ...] = (
+    "government",
+    "company",
+    "university",
+    "cluster",
+    "agency",
+    "ngo",
+    "other",
+)
+
+_STOP_WORDS = frozenset({"the", "a"})
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of `text`, with runs of spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.split())
+
+
+def city_key(name: str) -> str:
+    """The form city names are compared in: no case, accents, spaces or hyphens."""
+    return "".join(ch for ch in fold(name) if ch.isalnum())
+
+
+def topic_key(text: str) -> str:
+    """The form Urban Agenda topics are compared in (see the format's matching rule)."""
+    text = fold(text).replace("&", " and ").replace("/", " and ")
+    text = _PUNCTUATION.sub(" ", text)
+    return " ".join(word for word in text.split() if word not in _STOP_WORDS)
+
+
+_TOPIC_INDEX: dict[str, str] = {topic_key(t): t for t in URBAN_AGENDA_TOPICS} | {
+    topic_key(alias): t for alias, t in URBAN_AGENDA_ALIASES.items()
+}
+
+
+def match_topic(text: str) -> str | None:
+    """The official Urban Agenda topic `text` stands for, or None."""
+    return _TOPIC_INDEX.get(topic_key(text))
+
+
+def closest(word: str, candidates: Iterable[str], *, key: str | None = None) -> str | None:
+    """The candidate closest to `word` (compared folded), if any is reasonably close."""
+    pool = list(candidates)
+    folded = {fold(c): c for c in pool}
+    found = difflib.get_close_matches(fold(key or word), list(folded), n=1, cutoff=0.6)
+    return folded[found[0]] if found else None
+
+
+def suggest_topic(text: str) -> str | None:
+    """The official topic closest to an unknown one."""
+    found = difflib.get_close_matches(topic_key(text), list(_TOPIC_INDEX), n=1, cutoff=0.5)
+    return _TOPIC_INDEX[found[0]] if found else None
+
+
+def did_you_mean(suggestion: str | None) -> str:
+    """' (did you mean 'x'?)' or ''."""
+    return f" (did you mean {suggestion!r}?)" if suggestion else ""
