@@ -7,8 +7,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-_PERIOD = re.compile(r"(\d{4})(?:[-_ ]?[Qq]([1-4])|-(\d{2})(?:-(\d{2}))?)?")
+# re.ASCII: `\d` would otherwise accept other scripts' digits ("٢٠١٧").
+_PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+_PERIOD = re.compile(r"(\d{4})(?:[-_ ]?[Qq]([1-4])|-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

@@ -6,6 +6,7 @@ position only when a file has something to report.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from ucap_cli import vocab
 from ucap_cli.locate import KeyPath, Position, SourceMap
+from ucap_cli.problems import CODES
 
 Part = Literal["key", "value", "table"]
 
@@ -132,7 +134,7 @@ def _describe(item: Any, data: dict[str, Any]) -> Finding | None:
     context: dict[str, Any] = item.get("ctx") or {}
     value = item.get("input")
     name = dotted(path)
-    if kind in {"E105", "E106", "E107", "E108", "E109", "E110", "E111", "E112", "E113", "E114"}:
+    if kind in CODES:  # a custom error of the model: its type is the problem code
         if "index" in context:
             path = (*path, context["index"])
         if "field" in context:
@@ -142,7 +144,7 @@ def _describe(item: Any, data: dict[str, Any]) -> Finding | None:
     if kind == "missing":
         parent, key = path[:-1], path[-1]
         return Finding(
-            "E101",
+            "E003" if path == ("schema_version",) else "E101",
             f"missing required key {key!r} in {_table_name(parent)}",
             parent,
             "table",
@@ -166,11 +168,11 @@ def _describe(item: Any, data: dict[str, Any]) -> Finding | None:
     if path == ("schema_version",):
         return Finding("E003", f"schema_version must be 1, got {value!r}", path)
     if kind == "literal_error":
-        allowed = context.get("expected", "")
-        suggestion = vocab.closest(str(value), [a.strip(" '") for a in allowed.split(",")])
+        allowed = re.findall(r"'([^']*)'", context.get("expected", ""))
+        suggestion = vocab.closest(str(value), allowed)
         return Finding(
             "E112",
-            f"{name} must be one of {allowed.replace(' or ', ', ')}, got {value!r}"
+            f"{name}: must be one of {', '.join(allowed)}, got {value!r}"
             f"{vocab.did_you_mean(suggestion)}",
             path,
         )

@@ -111,6 +111,15 @@ SdgField = Annotated[
 NonEmptyText = Annotated[str, Field(min_length=1)]
 
 
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise _fail("E104", "must be one line (no line breaks)")
+    return value
+
+
+OneLine = Annotated[str, Field(min_length=1), AfterValidator(_one_line)]
+
+
 class _Table(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
@@ -168,7 +177,7 @@ class Activity(_Table):
     date: DateField
     end: DateField | None = None
     kind: str = Field(json_schema_extra={"examples": list(vocab.ACTIVITY_KINDS)})
-    title: NonEmptyText
+    title: OneLine
     status: Literal["done", "planned", "cancelled"] = "done"
     where: str | None = None
     cities: list[str] = Field(default_factory=list)
@@ -228,7 +237,11 @@ class Record(_Table):
     )
 
     schema_version: Literal[1] = Field(description="Version of the record format; must be 1.")
-    id: str = Field(description="Slug equal to the file name without .toml.")
+    id: str = Field(
+        description="Slug equal to the file name without .toml.",
+        # In the schema only: the validator below reports E108 with a clear message.
+        json_schema_extra={"pattern": f"^{SLUG.pattern}$"},
+    )
     title: str | None = None
     programme: str | None = None
     period: Period

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from ucap_cli import __version__
@@ -52,8 +53,10 @@ def text_lines(result: ValidationResult, *, detailed: bool) -> Iterator[Text]:
             number = str(problem.line)
             gutter = " " * len(number)
             prefix = source[: problem.column - 1]
-            yield Text(f" {number} | ", style="blue") + Text(visible(source))
-            caret_at = len(visible(prefix))
+            # Tabs expanded here and wide (CJK) characters counted as two cells, so the
+            # caret stands under the column on the terminal.
+            yield Text(f" {number} | ", style="blue") + Text(visible(source).expandtabs(4))
+            caret_at = cell_len(visible(prefix).expandtabs(4))
             yield Text(f" {gutter} | ", style="blue") + Text(" " * caret_at + "^", style=style)
         if problem.hint:
             yield Text("  hint: ", style="cyan") + Text(visible(problem.hint))
@@ -148,6 +151,8 @@ def as_sarif(result: ValidationResult) -> str:
                     }
                 },
                 "results": results,
+                # Our columns count characters; SARIF's default may be UTF-16 code units.
+                "columnKind": "unicodeCodePoints",
             }
         ],
     }

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from typing import Any
 
 from ucap_cli.console import make_console, wants_colour
 
@@ -13,17 +14,26 @@ MIN_FILES = 200  # below this a run is too short for a bar to help
 
 @contextmanager
 def progress_on_stderr() -> Iterator[Callable[[int, int], None] | None]:
-    """Yield a `progress(done, total)` callback when stderr is a terminal, else None."""
+    """Yield a `progress(done, total)` callback when stderr is a terminal, else None.
+
+    The bar appears only once a run turns out to have at least MIN_FILES files.
+    """
     if not wants_colour(sys.stderr):
         yield None
         return
-    from rich.progress import Progress
-
-    with Progress(console=make_console(stderr=True), transient=True) as bar:
-        task = bar.add_task("checking", total=None)
+    with ExitStack() as stack:
+        state: dict[str, Any] = {}
 
         def advance(done: int, total: int) -> None:
-            if total >= MIN_FILES and (done % 50 == 0 or done == total):
-                bar.update(task, completed=done, total=total)
+            if total < MIN_FILES or not (done % 50 == 0 or done == total):
+                return
+            if "bar" not in state:
+                from rich.progress import Progress
+
+                bar = stack.enter_context(
+                    Progress(console=make_console(stderr=True), transient=True)
+                )
+                state["bar"], state["task"] = bar, bar.add_task("checking", total=total)
+            state["bar"].update(state["task"], completed=done)
 
         yield advance

@@ -1,0 +1,115 @@
+"""Shared fixtures: run the real CLI in a scratch folder, and write record files.
+
+- `run(*args, env=None, input=None)`: invoke `ucap ARGS...` through Typer's `CliRunner`
+  (`catch_exceptions=False`, so a traceback fails the test) with `NO_COLOR=1`, in a fresh
+  `tmp_path` made the current folder, so config discovery does not find the repository's own
+  `pyproject.toml`. Returns typer's `Result` (`exit_code`, `output` = stdout and stderr as a
+  terminal shows them, `stdout`, `stderr`).
+- `write_record(folder, name, text)`: write `text` to `folder/name` (`.toml` added when the
+  name has no suffix), creating sub-folders; returns the path.
+- `VALID_RECORD`: a small record that is valid under `--strict` when saved as `demo.toml`
+  (every key kind used once: partial dates, an alias, an agreement, SDGs, a topic).
+- `REPO`: the repository root (holds README.md and the bundled `records/`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from ucap_cli.cli.app import app
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Valid under --strict as `demo.toml`. Line numbers are relied on by tests: keep it stable
+# (append to it, or use str.replace on a distinctive line, rather than reflowing it).
+VALID_RECORD = """\
+schema_version = 1
+id = "demo"
+title = "Lyon \u2013 Graz"
+programme = "IUC"
+themes = ["Mobility", "Logistics"]
+sdgs = [9, 11]
+urban_agenda = ["Urban Mobility"]
+contact = "team@example.org"
+
+[period]
+start = "2017-03"
+end = "2018-11"
+
+[city]
+name = "Lyon"
+region = "Auvergne-Rhône-Alpes"
+country = "France"
+population = 513000
+
+[[partners]]
+name = "Graz"
+short = "GRZ"
+country = "AT"
+
+[[activities]]
+date = "2017-06"
+kind = "visit"
+title = "Graz delegation visits Lyon"
+cities = ["Lyon", "GRZ"]
+themes = ["Mobility"]
+
+[[activities.agreements]]
+kind = "mou"
+parties = ["Lyon", "Graz"]
+
+[[expected_results]]
+text = "A joint e-bus pilot"
+theme = "Mobility"
+
+[extra]
+anything = { goes = [1, "here"] }
+"""
+
+
+class Run(Protocol):
+    """The `run` fixture's signature."""
+
+    def __call__(
+        self, *args: str, env: Mapping[str, str] | None = None, input: str | None = None
+    ) -> Result: ...
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """`ucap ARGS...` in `tmp_path` (the current folder), without colour, no exception caught."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("UCAP_RECORDS", "GITHUB_ACTIONS", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+
+    def invoke(
+        *args: str, env: Mapping[str, str] | None = None, input: str | None = None
+    ) -> Result:
+        return runner.invoke(
+            app,
+            list(args),
+            env={"NO_COLOR": "1", **(env or {})},
+            input=input,
+            catch_exceptions=False,
+        )
+
+    return invoke
+
+
+def write_record(folder: Path, name: str, text: str | bytes) -> Path:
+    """Write `text` (str as UTF-8, or raw bytes) to `folder/name`; `.toml` added if no suffix."""
+    path = folder / name
+    if not path.suffix:
+        path = path.with_suffix(".toml")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
