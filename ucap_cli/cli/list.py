@@ -1,0 +1,82 @@
+"""`ucap list`: one row per record that matches the filters."""
+
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from ucap_cli.cli.filters import with_filters
+from ucap_cli.cli.options import FormatOption, OutputFormat, RecordsOption
+
+if TYPE_CHECKING:
+    from ucap_cli.query import Filters
+
+FieldsOption = Annotated[
+    Optional[str],  # noqa: UP045 - Typer reads this annotation at run time
+    typer.Option(
+        "--fields",
+        metavar="A,B,C",
+        help="json/csv/markdown: only these top-level record keys (id,title,period...).",
+        show_default=False,
+    ),
+]
+
+
+@with_filters
+def list_records(
+    filters: "Filters",
+    output_format: FormatOption = OutputFormat.table,
+    fields: FieldsOption = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            metavar="FIELD",
+            help="period (default), id, title, city, country, programme, end, partners, "
+            "activities or sdgs.",
+        ),
+    ] = "period",
+    reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
+    limit: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--limit", min=1, metavar="N", help="At most N records.", show_default=False),
+    ] = None,
+    records: RecordsOption = None,
+) -> None:
+    """List the records that match the filters: id, lead city, partners, period, themes, SDGs
+    and activities (matching/all when an activity filter is set).
+
+    A record with validation errors is listed with a "!" marker; a file that cannot be loaded
+    is reported on stderr and skipped (exit 1).
+    """
+    import sys
+
+    from ucap_cli.cli.output import write
+    from ucap_cli.collection import load_collection
+    from ucap_cli.config import load_config
+    from ucap_cli.console import make_console
+    from ucap_cli.query import select, sort_matches
+    from ucap_cli.render import records as view
+    from ucap_cli.render.progress import progress_on_stderr
+
+    chosen = view.parse_fields(fields, output_format.value)
+    sort_matches([], sort)  # an unknown --sort field fails before any loading
+    with progress_on_stderr() as progress:
+        collection = load_collection(load_config(records=records), progress=progress)
+    matches = sort_matches(select(collection.files, filters), sort, reverse)[:limit]
+    active = filters.has_activity_filters
+    if output_format is OutputFormat.json:
+        write(view.list_json(matches, chosen))
+    elif output_format is OutputFormat.csv:
+        sys.stdout.write(view.list_csv(matches, chosen, active))
+    elif output_format is OutputFormat.markdown:
+        write(view.list_markdown(matches, chosen, active))
+    elif matches:
+        console = make_console()
+        table = view.list_table(matches, active, terminal=console.is_terminal, width=console.width)
+        console.print(table)
+    skipped = view.skipped_lines(collection.files)
+    notes = [view.ERROR_HINT] if view.has_errors(matches) and not chosen else []
+    if not matches and output_format is OutputFormat.table:
+        notes.append("no records match")
+    sys.stderr.write("".join(f"{line}\n" for line in [*skipped, *notes]))
+    raise typer.Exit(1 if skipped else 0)
