@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from typing import IO
@@ -29,6 +30,22 @@ def make_console(
         force_terminal=terminal,
         no_color=not terminal,
         color_system="auto" if terminal else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+        legacy_windows=False,
+    )
+
+
+def make_recording_console(width: int) -> Console:
+    """A console that records what it prints, as a terminal shows it, for `--export` files."""
+    return Console(
+        file=io.StringIO(),
+        record=True,
+        width=width,
+        force_terminal=True,
+        color_system="truecolor",
         highlight=False,
         markup=False,
         emoji=False,
