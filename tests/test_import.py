@@ -1,0 +1,236 @@
+"""`ucap import`: U-CAP summaries -> draft records, on the seed and on variants."""
+
+from __future__ import annotations
+
+import random
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, Run
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ucap_cli.fmt import format_text
+from ucap_cli.importer import Draft, clean, import_summary
+
+SEED = REPO.parent / "shared" / "seeds" / "000_66ab86ebe502f80d.txt"  # shared/ is beside main/
+needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="the shared seed is not here")
+HAND = tomllib.loads((REPO / "records" / "zhengzhou.toml").read_text(encoding="utf-8"))
+
+
+def draft_of(text: str, **kwargs: Any) -> tuple[Draft, dict[str, Any]]:
+    draft = import_summary(text, source="summary.txt", **kwargs)
+    return draft, tomllib.loads(draft.text)
+
+
+def problems(run: Run, text: str, name: str = "draft") -> str:
+    Path("records").mkdir(exist_ok=True)
+    Path(f"records/{name}.toml").write_text(text, encoding="utf-8")
+    result = run("validate", "--format", "concise")
+    assert result.exit_code == 0, result.output  # no errors; warnings allowed
+    return result.stdout
+
+
+@needs_seed
+def test_the_seed_gives_a_valid_draft_matching_the_hand_made_record(run: Run) -> None:
+    draft, data = draft_of(SEED.read_text(encoding="utf-8"), record_id="zhengzhou")
+    report = problems(run, draft.text, "zhengzhou")
+    assert report.endswith("0 errors, 1 warning in 1 file\n")  # W303: Granada
+    assert [(a["date"], a["kind"]) for a in data["activities"]] == [
+        (a["date"], a["kind"]) for a in HAND["activities"]
+    ]
+    assert [set(a["cities"]) for a in data["activities"]] == [
+        set(a["cities"]) for a in HAND["activities"]
+    ]
+    assert [a.get("where") for a in data["activities"]] == [
+        a.get("where") for a in HAND["activities"]
+    ]
+    for key in ("themes", "sdgs", "urban_agenda", "contact", "period"):
+        assert data[key] == HAND[key], key
+    assert data["city"] == {k: v for k, v in HAND["city"].items() if k != "short"}
+    assert [(p["name"], p.get("short"), p["country"]) for p in data["partners"]] == [
+        (p["name"], p.get("short"), p["country"]) for p in HAND["partners"]
+    ]
+    assert [f["theme"] for f in data["focus"]] == [f["theme"] for f in HAND["focus"]]
+    assert len(data["expected_results"]) == len(HAND["expected_results"])
+    assert data["expected_results"][3]["theme"] == "Innovation / Start-Ups"
+    # The July 2018 sub-points that the seed's broken layout put under "Expected results".
+    july = data["activities"][5]["outputs"]
+    assert july[0].endswith("and Zhengdong New Area and Zhengzhou Airport Economy Zone (ZAEZ).")
+    assert july[-1] == "Zhengzhou City Government signs five MoUs with EU pilot cities."
+    assert "# TODO: check" in draft.text.split("[[activities]]")[1].split("\n")[2]
+    assert format_text(draft.text) == draft.text  # drafts are in the canonical layout
+
+
+@needs_seed
+def test_the_command_prints_or_writes_the_draft_and_reports(run: Run) -> None:
+    result = run("import", str(SEED))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Draft record imported by `ucap import` from ")
+    assert 'id = "zhengzhou"\n' in result.stdout
+    assert "guessed values are marked '# TODO: check'" in result.stderr
+    assert "note: partner 'AKK' read as 'Agii Anargiri-Kamatero' (AAK)" in result.stderr
+    assert "note: activity 2018-09 found under 'Expected results'" in result.stderr
+    assert "not placed: partners[1].region: the region column says 'Greece'" in result.stderr
+    assert "warning W303 activities[7].cities: 'Granada'" in result.stderr
+
+    result = run("import", str(SEED), "-o", "records/zz.toml")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert 'id = "zz"\n' in Path("records/zz.toml").read_text(encoding="utf-8")
+    result = run("import", str(SEED), "-o", "records/zz.toml")
+    assert result.exit_code == 1
+    assert "records/zz.toml already exists" in result.stderr
+    assert run("import", "missing.txt").exit_code == 2
+
+
+CURITIBA = """\
+IUC Urban Cooperation Action Plan (U-CAP) Summary
+
+<b>City:</b>     Curitiba     Porto, Turin
+Province, State, Department...:    Paraná    Norte, Piemonte
+Country:    Brazil    Portugal, Italy
+Population:    1.9 million    N/A
+Size (km²)    435 km²    N/A
+Period of cooperation    June 2018 until December 2019
+Cooperation Themes:    Urban Mobility; Innovation
+Related SDGs and Urban Agenda topics:    SDGs 11, 9 EU Urban Agenda Topics: Urban Mobility, \
+Circular economy, Smart shopping
+Key focus of cooperation themes:    <p><strong>Urban Mobility:</strong> bus rapid transit.</p>
+Key challenges of cooperation theme:    Funding &amp; timing.
+Main objectives of cooperation as described in the U-CAP:    Pilot projects.
+Short description of main activities and key outputs (e.g. pilot projects):
+<p>→ <strong>July 2018:</strong> Delegation of Porto visits Curitiba.</p>
+<ul><li>Joint declaration signed.</li></ul>
+<p>→ <strong>14-16 May 2019:</strong> Workshop on circular economy in Turin with Curitiba.</p>
+Expected results and benefits:
+<ul><li>A BRT pilot in Porto.</li><li>Urban mobility: a bike-sharing pilot.</li></ul>
+For further information, please contact: team@curitiba.example
+"""
+
+
+def test_other_cities_spaces_and_html(run: Run) -> None:
+    draft, data = draft_of(CURITIBA)
+    problems(run, draft.text, draft.record_id)
+    assert data["id"] == "curitiba"
+    assert data["city"] == {
+        "name": "Curitiba",
+        "region": "Paraná",
+        "country": "Brazil",
+        "population": 1900000,
+        "area_km2": 435,
+    }
+    assert data["partners"] == [
+        {"name": "Porto", "region": "Norte", "country": "Portugal"},
+        {"name": "Turin", "region": "Piemonte", "country": "Italy"},
+    ]
+    assert data["period"] == {"start": "2018-06", "end": "2019-12"}
+    assert data["themes"] == ["Urban Mobility", "Innovation"]
+    assert data["sdgs"] == [11, 9]
+    assert data["urban_agenda"] == ["Urban Mobility", "Circular Economy"]
+    assert "urban_agenda: 'Smart shopping' is not an EU Urban Agenda topic" in draft.unplaced
+    assert data["focus"] == [{"theme": "Urban Mobility", "text": "bus rapid transit."}]
+    assert data["challenges"] == ["Funding & timing."]
+    first, second = data["activities"]
+    assert (first["date"], first["kind"], first["where"]) == ("2018-07", "visit", "Curitiba")
+    assert first["cities"] == ["Curitiba", "Porto"]
+    assert first["outputs"] == ["Joint declaration signed."]
+    assert (second["date"], second["end"], second["kind"]) == (
+        "2019-05-14",
+        "2019-05-16",
+        "workshop",
+    )
+    assert (second["where"], second["cities"]) == ("Turin", ["Curitiba", "Turin"])
+    assert data["expected_results"] == [
+        {"text": "A BRT pilot in Porto."},
+        {"text": "A bike-sharing pilot.", "theme": "Urban Mobility"},
+    ]
+    assert data["contact"] == "team@curitiba.example"
+
+
+LYON = """\
+# U-CAP summary
+
+**City:** | Lyon | Graz
+**Country:** | France | Austria
+Period of cooperation | 2017 - 2019
+Cooperation Themes: | Mobility
+
+## Main activities
+
+• **March 2018**: Graz visits [Lyon](https://lyon.example) for a study tour.
+    ○ A report.
+- 2018-10: Meeting in Graz.
+- A line with no date.
+
+## Expected results
+- A shared *mobility* plan.
+"""
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_missing_fields_markdown_and_line_endings(run: Run, newline: str) -> None:
+    draft, data = draft_of(LYON.replace("\n", newline))
+    problems(run, draft.text, draft.record_id)
+    assert data["city"] == {"name": "Lyon", "country": "France"}
+    assert data["partners"] == [{"name": "Graz", "country": "Austria"}]
+    assert data["period"] == {"start": "2017", "end": "2019"}
+    assert "programme" not in data and "contact" not in data and "sdgs" not in data
+    visit, meeting = data["activities"]
+    assert (visit["date"], visit["kind"], visit["where"]) == ("2018-03", "visit", "Lyon")
+    assert visit["summary"] == "Graz visits Lyon for a study tour."
+    assert visit["outputs"] == ["A report."]
+    assert (meeting["date"], meeting["kind"], meeting["where"]) == ("2018-10", "meeting", "Graz")
+    assert meeting["outputs"] == ["A line with no date."]
+    assert data["expected_results"] == [{"text": "A shared mobility plan."}]
+
+
+def test_a_summary_without_a_layout_is_reported_not_guessed() -> None:
+    draft, data = draft_of("Just a note about a cooperation.\n")
+    assert data == {"schema_version": 1, "id": "record", "sources": ["summary.txt"]}
+    assert "city: no 'City' line" in draft.unplaced
+    assert "themes: no 'Cooperation Themes' line" in draft.unplaced
+
+
+def test_clean_reads_markup_as_text() -> None:
+    assert clean("[Zone \\(ZAEZ\\)](#) and **bold** *it* <b>x</b> &amp; a_b") == (
+        "Zone (ZAEZ) and bold it x & a_b"
+    )
+
+
+@needs_seed
+@settings(max_examples=60, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(0, 30))
+def test_any_damaged_seed_gives_toml_and_only_real_dates(rng: random.Random, drops: int) -> None:
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    for _ in range(drops):
+        lines.pop(rng.randrange(len(lines)))
+    _, data = draft_of("\n".join(lines))
+    hand_dates = {a["date"] for a in HAND["activities"]}
+    assert {a["date"] for a in data.get("activities", [])} <= hand_dates
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("City:\t→- ○*[](#)<p>2018 June,\nAKKx")), max_size=300)
+)
+def test_any_text_gives_a_toml_draft(text: str) -> None:
+    draft_of(text)
+
+
+@needs_seed
+def test_hostile_text_is_read_in_linear_time() -> None:
+    seed = SEED.read_text(encoding="utf-8")
+    hostile = [
+        "x" * 40_000, "<" * 20_000, "[" * 20_000 + "](", "**" * 10_000, "a@" * 10_000,
+        "to " + " ".join(["Abc"] * 2000), "Aa-Bb " * 2000, "A," * 2000, " " * 20_000 + "x",
+        "→ June 2018: " + "Hosting " * 2000, "(" + "AB (CD) " * 2000, "1" * 20_000,
+    ]  # fmt: skip
+    start = time.perf_counter()
+    for text in hostile:
+        import_summary(seed.replace("City:", "City:" + text), source="x")
+        import_summary(seed.replace("Visit of Zhengzhou", text), source="x")
+    assert time.perf_counter() - start < 5  # quadratic patterns took minutes here

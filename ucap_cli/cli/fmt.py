@@ -1,0 +1,57 @@
+"""`ucap fmt`: rewrite records in the canonical layout, keeping every comment."""
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ucap_cli.cli.options import RecordsOption
+
+
+def fmt(
+    paths: Annotated[
+        Optional[list[Path]],  # noqa: UP045 - Typer reads this annotation at run time
+        typer.Argument(
+            help="Record files and/or folders (default: the records folder).", show_default=False
+        ),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 if a file would change.")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Change nothing; print a unified diff of the changes.")
+    ] = False,
+    records: RecordsOption = None,
+) -> None:
+    """Rewrite records in one canonical layout, so that diffs between versions stay small.
+
+    Keys in the format's order, activities sorted by date, values written by tomli-w, arrays
+    on one line when they fit in 100 characters. Comments stay with their keys; a file whose
+    comments cannot be kept is left as it is and reported. Formatting a formatted file
+    changes nothing. Exit 1 with --check when a file would change, or when a file is not TOML.
+    """
+    from ucap_cli.cli.output import write
+    from ucap_cli.collection import record_paths
+    from ucap_cli.config import load_config
+    from ucap_cli.fmt import format_files, summary
+    from ucap_cli.load import display_path
+    from ucap_cli.render.safe import visible
+
+    config = load_config(records=records)
+    outcomes = format_files(record_paths(config, paths or []), write=not (check or diff))
+    failed = False
+    for outcome in outcomes:
+        shown = visible(display_path(outcome.path))
+        if outcome.status == "error":
+            typer.echo(f"ucap: error: {shown}: {visible(outcome.message)}", err=True)
+            failed = True
+        elif outcome.status == "kept":
+            typer.echo(f"{shown}: left unchanged: {visible(outcome.message)}", err=True)
+        elif outcome.status == "changed":
+            failed = failed or check
+            if diff:
+                write("\n".join(visible(line.rstrip("\r\n")) for line in outcome.diff(shown)))
+            elif check:
+                write(f"would reformat {shown}")
+    typer.echo(summary(outcomes, written=not (check or diff)), err=True)
+    raise typer.Exit(1 if failed else 0)

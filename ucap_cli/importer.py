@@ -1,0 +1,916 @@
+"""U-CAP one-page summaries (the programme's text layout) -> draft record text.
+
+The summary is a column layout ("City:", then the lead city and the partners, separated by
+tabs, `|` or runs of spaces), followed by free text: key focus, challenges, objectives, the
+dated activity paragraphs ("→ April 2017: ...") with their sub-points, expected results and a
+contact. HTML tags, Markdown links, emphasis and escapes are read as plain text.
+
+Everything read literally is written as it is; everything inferred (an activity's kind, title,
+place and cities, a partner's country from its region, a missing comma between themes...) is
+marked `# TODO: check` in the draft, and what could not be placed is listed for the user.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import importlib.util
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ucap_cli import vocab
+from ucap_cli.countries import find_country, suggest_country
+from ucap_cli.dates import DateError, parse_partial_date
+from ucap_cli.fmt import Attached, Notes, render
+from ucap_cli.locate import KeyPath
+
+TODO = "# TODO: check"
+MAX_PARTNERS = 50  # a one-page summary names a handful; more is a misread line
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        1,
+    )
+    for name in names
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATED = re.compile(
+    rf"^(?:→\s*)?(?:(?P<day>\d{{1,2}})(?:\s*[-\u2013]\s*(?P<day2>\d{{1,2}}))?\s+)?"
+    rf"(?P<month>{_MONTH})\.?\s+(?P<year>(?:19|20)\d\d)\s*(?:[:\-\u2013\u2014]\s*|$)(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_DATED_ISO = re.compile(
+    r"^(?:→\s*)?(?P<year>(?:19|20)\d\d)(?:-(?P<month>\d\d))?\s*[:\-\u2013\u2014]\s*(?P<rest>.*)$"
+)
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+_UPPER = "A-ZÀ-ÖØ-Þ"
+# A place name: up to six capitalised words joined by spaces or hyphens ("Agii
+# Anargiri-Kamatero"); bounded and unambiguous, so matching stays linear on any text.
+_PLACE = rf"[{_UPPER}][\w'\u2019]*(?:[ -][{_UPPER}][\w'\u2019]*){{0,5}}"
+_PLACES = rf"{_PLACE}(?:,\s*{_PLACE})*(?:,?\s+and\s+{_PLACE})?"
+_WHERE = (
+    re.compile(rf"\bvisit(?:ed|s|ing)?\s+(?P<place>{_PLACE})"),
+    re.compile(rf"(?P<place>{_PLACE})\s+(?:hosts|hosted|welcomes|welcomed)\b"),
+    re.compile(rf"\bto\s+(?P<place>{_PLACES})"),
+    re.compile(rf"\b(?:in|at)\s+\(?(?P<place>{_PLACE})\)?"),
+)
+_HOSTED = re.compile(
+    r"\b(?:organi[sz]\w*|host\w*)\b(?:\s+of)?\s+(?:the\s+|an?\s+)?[^.;]{0,200}?"
+    r"\b(?P<kind>conference|seminar|forum|workshop|visit|meeting|training|mission)s?\b",
+    re.IGNORECASE,
+)
+# Words that name an activity's kind; the earliest in its text wins.
+_KIND_WORDS = (
+    ("field-visit", r"field[- ]visits?|site visits?"),
+    ("visit", r"visit(?:s|ed|ing)?|delegation|study tours?"),
+    ("mission", r"missions?"),
+    ("meeting", r"meetings?|met"),
+    ("workshop", r"workshops?"),
+    ("conference", r"conferences?"),
+    ("seminar", r"seminars?|webinars?"),
+    ("forum", r"forums?|fora"),
+    ("signing", r"sign(?:s|ed|ing)|signature"),
+    ("training", r"trainings?"),
+    ("media", r"interviews?|press|media"),
+)
+_KIND = re.compile(
+    "|".join(rf"\b(?P<{kind.replace('-', '_')}>{words})\b" for kind, words in _KIND_WORDS),
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z" + _UPPER[3:] + r"])")
+_BULLET = re.compile(r"^(?P<indent>\s*)(?:[-*+•]|\d{1,2}[.)])\s+(?P<text>.*)$")
+
+# Section labels of the one-page layout (matched on the folded label, whole).
+_COLUMNS = {
+    "city": r"(lead )?cit(y|ies)( names?)?",
+    "partners": r"partners?( cit(y|ies))?",
+    "region": r"(province|state|department|region)\b.*",
+    "country": r"countr(y|ies)",
+    "population": r"population\b.*",
+    "size": r"(size|area|surface)\b.*",
+    "period": r"(period|duration)\b.*",
+    "themes": r"(cooperation )?themes?( of cooperation)?",
+    "goals": r"(related )?sdgs?\b.*",
+}
+_TEXTS = {
+    "focus": r"key focus\b.*",
+    "challenges": r"(key )?challenges?\b.*",
+    "objectives": r"(main )?objectives?\b.*",
+    "activities": r"(short description of )?(the )?(main |key )?activities\b.*",
+    "results": r"expected results?\b.*",
+    "contact": r"(for further information\b.*|contacts?( details)?|further information)",
+}
+_LABEL = re.compile(r"^\s*(?P<label>[^:\t|]{1,120}?)\s*(?::|\t|\||\s{2,}|$)(?P<rest>.*)$")
+
+
+@dataclass
+class Draft:
+    """An imported record: its data, the values guessed, and what could not be placed."""
+
+    record_id: str
+    data: dict[str, Any]
+    guesses: dict[KeyPath, str] = field(default_factory=dict)  # path -> why it is a guess
+    unplaced: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    source: str = ""
+
+    @property
+    def text(self) -> str:
+        """The draft as a record file, every guess marked `# TODO: check`."""
+        notes: dict[KeyPath, Notes] = {
+            path: Notes(inline=[f"{TODO}: {why}" if why else TODO])
+            for path, why in self.guesses.items()
+        }
+        header = [
+            f"# Draft record imported by `ucap import` from {_one_line(self.source)}.",
+            f"# Values marked `{TODO}` were guessed: check them against the summary,",
+            "# then remove the marks. Run `ucap validate` when done.",
+            "",
+        ]
+        notes.setdefault(("schema_version",), Notes()).before = header
+        return render(self.data, Attached(notes))
+
+
+@dataclass
+class _Activity:
+    date: str
+    end: str | None
+    paragraphs: list[str] = field(default_factory=list)
+    points: list[str] = field(default_factory=list)
+    listing: bool = False  # bullets now complete the last paragraph ("...including:")
+    moved: int = 0  # sub-points found under "Expected results"
+
+
+@dataclass(frozen=True)
+class _Block:
+    text: str
+    bullet: bool
+    level: int
+
+
+def import_summary(text: str, *, source: str, record_id: str | None = None) -> Draft:
+    """Read a U-CAP summary and build a draft record (see the module's docstring)."""
+    sections = _sections(_structure(text))
+    draft = Draft(record_id or "", {}, source=source)
+    _Reader(draft, sections, text).read()
+    return draft
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _structure(text: str) -> str:
+    """Plain lines from HTML/Markdown: block tags become line breaks, cells become tabs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[ \t]{9,}", "\t", text)  # keeps columns apart, and every match below short
+    text = re.sub(r"(?i)</?(?:td|th)\b[^<>]*>", "\t", text)
+    text = re.sub(r"(?i)<li\b[^<>]*>", "\n- ", text)
+    text = re.sub(r"(?i)</?(?:p|br|ul|ol|tr|div|h\d|table|li)\b[^<>]*>", "\n", text)
+    text = re.sub(r"[ \t]*[○◦▪][ \t]*", "\n  - ", text)
+    text = re.sub(r"[ \t]*•[ \t]*", "\n- ", text)
+    text = re.sub(r"(?<=\S)[ \t]*→", "\n→", text)
+    return text
+
+
+def clean(text: str) -> str:
+    """Inline markup removed (tags, Markdown links, emphasis, escapes), spaces collapsed."""
+    # Every pattern is bounded so that cleaning stays linear on any text.
+    text = re.sub(r"<[^<>]{0,500}>", " ", text)
+    text = html.unescape(text)
+    text = re.sub(r"\[((?:\\.|[^\[\]\\]){0,500})\]\([^()\s]{0,500}\)", r"\1", text)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|])", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.{1,500}?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?=\S)(.{1,500}?)(?<=\S)\*(?![\w*])", r"\1", text)
+    text = text.replace("**", "")
+    return " ".join(text.split())
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _fold_label(label: str) -> str:
+    label = clean(label).strip(" .:*_#>|")
+    return " ".join(vocab.fold(label).replace("…", "...").rstrip(".").split())
+
+
+def _sections(text: str) -> list[tuple[str, str, list[str]]]:
+    """(name, rest of the label line, following lines) for each recognised section."""
+    sections: list[tuple[str, str, list[str]]] = [("preamble", "", [])]
+    columns_open = True
+    for raw in text.split("\n"):
+        line = re.sub(r"^[\s>#|]+", "", raw) if not _BULLET.match(raw) else raw
+        name, rest = _label(line, columns_open)
+        if name is None:
+            sections[-1][2].append(raw)
+            continue
+        if name in _TEXTS:
+            columns_open = False
+        sections.append((name, rest, []))
+    return sections
+
+
+def _label(line: str, columns_open: bool) -> tuple[str | None, str]:
+    if not line.strip() or line.lstrip().startswith(("-", "→", "*   ", "+ ")):
+        return None, ""
+    match = _LABEL.match(line.replace("**", ""))
+    if match is None:
+        return None, ""
+    label = _fold_label(match.group("label"))
+    if len(label) > 90:
+        return None, ""
+    patterns = {**(_COLUMNS if columns_open else {}), **_TEXTS}
+    for name, pattern in patterns.items():
+        if re.fullmatch(pattern, label):
+            return name, match.group("rest")
+    return None, ""
+
+
+def _columns(rest: str) -> list[str]:
+    """The cells of a column line: split on tabs, `|` or two spaces or more."""
+    cells = [clean(c) for c in re.split(r"\t+|\s*\|\s*|\s{2,}", rest.strip(" \t|*_:"))]
+    return [c for c in cells if c]
+
+
+def _items(text: str) -> list[str]:
+    """A list written with commas, semicolons or a final "and"."""
+    parts = re.split(r"\s*[,;]\s*|\s+and\s+", text)
+    return [p.strip(" .") for p in parts if p.strip(" .")]
+
+
+def _missing(cell: str) -> bool:
+    return vocab.fold(cell).strip(" ./-") in {"", "n a", "na", "n/a", "none", "unknown", "tbd"}
+
+
+def _blocks(lines: list[str]) -> list[_Block]:
+    """Paragraphs (consecutive plain lines joined) and bullets with their nesting level."""
+    blocks: list[_Block] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            text = clean(" ".join(paragraph))
+            if text:
+                blocks.append(_Block(text, False, 0))
+            paragraph.clear()
+
+    for raw in lines:
+        line = raw.rstrip()
+        if not line.strip():
+            flush()
+            continue
+        bullet = _BULLET.match(line)
+        if bullet and not line.lstrip().startswith("**"):
+            flush()
+            text = clean(bullet.group("text"))
+            level = 1 if len(bullet.group("indent").replace("\t", "  ")) >= 1 else 0
+            if text:
+                blocks.append(_Block(text, True, level))
+        elif line.lstrip().startswith("→"):
+            flush()
+            paragraph.append(line.strip())
+        else:
+            paragraph.append(line.strip())
+    flush()
+    return blocks
+
+
+def _paragraphs(rest: str, lines: list[str]) -> list[str]:
+    return [b.text for b in _blocks([rest, *lines])]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text) if s]
+
+
+def _dated(text: str) -> tuple[str, str | None, str] | None:
+    """(date, end, rest) when `text` starts with a date ("June 2017:", "2018-09:")."""
+    match = _DATED.match(text)
+    if match:
+        month = _MONTHS[match.group("month").lower()]
+        year = int(match.group("year"))
+        base = f"{year:04d}-{month:02d}"
+        day, day2 = match.group("day"), match.group("day2")
+        first = f"{base}-{int(day):02d}" if day else base
+        end = f"{base}-{int(day2):02d}" if day and day2 else None
+        if not _real_date(first) or (end and not _real_date(end)):
+            first, end = base, None  # "31 June": keep the month
+        return first, end, match.group("rest").strip()
+    match = _DATED_ISO.match(text)
+    if match:
+        month_text = match.group("month")
+        if month_text and not 1 <= int(month_text) <= 12:
+            return None
+        date = match.group("year") + (f"-{month_text}" if month_text else "")
+        return date, None, match.group("rest").strip()
+    return None
+
+
+_SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mio": 1e6, "million": 1e6, "bn": 1e9}
+_SCALES["billion"] = 1e9
+
+
+def _real_date(text: str) -> bool:
+    try:
+        parse_partial_date(text)
+    except DateError:
+        return False
+    return True
+
+
+def _number(text: str) -> int | float | None:
+    """10 million -> 10000000, "7,446 km²" -> 7446; None for N/A and the like."""
+    match = re.search(
+        r"(\d[\d,.\u202f\u00a0 ]{0,30})\s*(million|mio|m|billion|bn|thousand|k)?\b", text, re.I
+    )
+    if match is None:
+        return None
+    raw = re.sub(r"[\u202f\u00a0 ]", "", match.group(1)).rstrip(".,")
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", raw):
+        raw = raw.replace(",", "")
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", raw):
+        raw = raw.replace(".", "").replace(",", ".")
+    else:
+        raw = raw.replace(",", ".")
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    value *= _SCALES.get((match.group(2) or "").lower(), 1)
+    if value <= 0:
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def _slug(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", vocab.fold(text))) or "record"
+
+
+@cache
+def _subdivisions() -> dict[str, str]:
+    """ISO 3166-2 subdivision name (compared as city_key) -> country alpha-2 code."""
+    spec = importlib.util.find_spec("pycountry")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover
+        return {}
+    database = Path(next(iter(spec.submodule_search_locations))) / "databases" / "iso3166-2.json"
+    try:
+        entries = json.loads(database.read_text(encoding="utf-8"))["3166-2"]
+    except (OSError, ValueError, KeyError):  # pragma: no cover - a broken install
+        return {}
+    index: dict[str, str] = {}
+    for entry in entries:
+        name = re.sub(r"\s+(sheng|shi|zizhiqu)$", "", entry["name"], flags=re.I)
+        index.setdefault(vocab.city_key(name), entry["code"].split("-")[0])
+    return index
+
+
+def _country_of_region(region: str) -> str | None:
+    code = _subdivisions().get(vocab.city_key(region))
+    found = find_country(code) if code else None
+    return found.name if found else None
+
+
+def _country_name(text: str) -> tuple[str | None, bool]:
+    """(country as written, or the closest known one, or None; whether it was a guess)."""
+    if find_country(text):
+        return text, False
+    suggestion = suggest_country(text)
+    return suggestion, suggestion is not None
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Reader:
+    """Fills a Draft from the sections of a summary."""
+
+    def __init__(self, draft: Draft, sections: list[tuple[str, str, list[str]]], raw: str):
+        self.draft = draft
+        self.data = draft.data
+        self.raw = raw
+        self.cells: dict[str, list[str]] = {}
+        self.texts: dict[str, tuple[str, list[str]]] = {}
+        self.preamble = ""
+        for name, rest, lines in sections:
+            if name in _COLUMNS:
+                if name not in self.cells:
+                    self.cells[name] = _columns(rest)
+                for line in lines:
+                    if clean(line):
+                        self.draft.unplaced.append(f"{name}: {clean(line)}")
+            elif name in _TEXTS:
+                previous = self.texts.get(name, ("", []))
+                self.texts[name] = (previous[0] or rest, [*previous[1], *lines])
+            else:
+                self.preamble = " ".join(clean(line) for line in lines)
+        self.full = clean(raw)
+        self.focus_themes: list[str] = []
+
+    def guess(self, path: KeyPath, why: str = "") -> None:
+        self.draft.guesses[path] = why
+
+    def read(self) -> None:
+        self.data["schema_version"] = 1
+        self.data["id"] = ""
+        self.read_programme()
+        self.read_period()
+        focus = self.read_focus()
+        self.read_themes()
+        self.read_goals()
+        self.read_contact()
+        if focus:
+            self.data["summary"] = " ".join(f"{t}: {x}" if t else x for t, x in focus)
+        for name in ("challenges", "objectives"):
+            if name in self.texts:
+                items = _paragraphs(*self.texts[name])
+                if items:
+                    self.data[name] = items
+        if self.draft.source:
+            self.data["sources"] = [self.draft.source]
+        self.read_cities()
+        if focus:
+            self.data["focus"] = [{"theme": t, "text": x} for t, x in focus if t]
+        self.read_activities()
+        self.draft.record_id = self.draft.record_id or _slug(
+            self.data.get("city", {}).get("name", "") or "record"
+        )
+        self.data["id"] = self.draft.record_id
+        self.data = {k: v for k, v in self.data.items() if v not in ("", [], {})}
+        self.draft.data = self.data
+
+    def read_programme(self) -> None:
+        if re.search(r"\bIUC\b|International Urban Cooperation", self.preamble):
+            asia = re.search(r"asia", self.full, re.I)
+            self.data["programme"] = "IUC Asia" if asia else "IUC"
+            self.guess(("programme",), "from the heading" + (" and the contact" if asia else ""))
+
+    def read_period(self) -> None:
+        cells = self.cells.get("period")
+        if not cells:
+            self.draft.unplaced.append("period: no 'Period of cooperation' line")
+            return
+        text = " ".join(cells)
+        found = re.findall(rf"(?:({_MONTH})\.?\s+)?((?:19|20)\d\d)\b", text, re.I)
+        dates = [
+            f"{int(year):04d}-{_MONTHS[month.lower()]:02d}" if month else year
+            for month, year in found
+        ]
+        if not dates:
+            self.draft.unplaced.append(f"period: {text!r} has no date")
+            return
+        self.data["period"] = {"start": dates[0]}
+        if len(dates) > 1:
+            self.data["period"]["end"] = dates[-1]
+
+    def read_focus(self) -> list[tuple[str, str]]:
+        if "focus" not in self.texts:
+            return []
+        focus: list[tuple[str, str]] = []
+        for paragraph in _paragraphs(*self.texts["focus"]):
+            match = re.match(r"^(?P<theme>[^:.]{2,60}):\s*(?P<text>.+)$", paragraph)
+            if match:
+                theme = match.group("theme").strip()
+                focus.append((theme, match.group("text").strip()))
+                self.focus_themes.append(theme)
+            else:
+                focus.append(("", paragraph))
+        return focus
+
+    def read_themes(self) -> None:
+        cells = self.cells.get("themes")
+        if not cells:
+            self.draft.unplaced.append("themes: no 'Cooperation Themes' line")
+            return
+        themes: list[str] = []
+        split = False
+        for item in re.split(r"\s*[,;]\s*", " ".join(cells)):
+            item = item.strip(" .")
+            for known in self.focus_themes:
+                tail = item[-len(known) :]
+                if len(item) > len(known) and vocab.fold(tail) == vocab.fold(known):
+                    head = item[: -len(known)].strip(" ,;&")
+                    if head:
+                        themes.append(head)
+                        item, split = known, True
+                    break
+            if item and vocab.fold(item) not in {vocab.fold(t) for t in themes}:
+                themes.append(item)
+        if themes:
+            self.data["themes"] = themes
+        if split:
+            self.guess(("themes",), "a comma seemed to be missing")
+
+    def read_goals(self) -> None:
+        cells = self.cells.get("goals")
+        if not cells:
+            return
+        text = " ".join(cells)
+        sdgs: list[int] = []
+        for group in re.findall(r"\bSDGs?\s*#?\s*((?:\d{1,2}(?:\s*(?:,|&|and)\s*)?)+)", text, re.I):
+            for number in re.findall(r"\d{1,2}", group):
+                if 1 <= int(number) <= 17 and int(number) not in sdgs:
+                    sdgs.append(int(number))
+        if sdgs:
+            self.data["sdgs"] = sdgs
+        match = re.search(r"urban agenda(?: topics?)?\s*:?\s*(?P<topics>.*)$", text, re.I)
+        if match is None:
+            return
+        topics: list[str] = []
+        for item in re.split(r"\s*[,;]\s*", match.group("topics")):
+            item = item.strip(" .")
+            if not item:
+                continue
+            official = vocab.match_topic(item)
+            if official is None:
+                self.draft.unplaced.append(
+                    f"urban_agenda: {item!r} is not an EU Urban Agenda topic"
+                )
+            elif official not in topics:
+                topics.append(official)
+        if topics:
+            self.data["urban_agenda"] = topics
+
+    def read_contact(self) -> None:
+        emails = _EMAIL.findall(self.raw)
+        if emails:
+            self.data["contact"] = emails[-1].rstrip(".")
+
+    # ----------------------------------------------------------------------- cities
+
+    def read_cities(self) -> None:
+        names = self.cells.get("city", [])
+        if not names:
+            self.draft.unplaced.append("city: no 'City' line")
+            return
+        partner_names = _items(names[1]) if len(names) > 1 else []
+        if "partners" in self.cells:
+            partner_names += [
+                n for cell in self.cells["partners"] for n in _items(cell) if n not in partner_names
+            ]
+        if len(partner_names) > MAX_PARTNERS:
+            self.draft.unplaced.append(
+                f"partners: {len(partner_names)} names, more than {MAX_PARTNERS}; kept the first"
+            )
+            del partner_names[MAX_PARTNERS:]
+        lead: dict[str, Any] = {"name": names[0]}
+        self.data["city"] = lead
+        partners: list[dict[str, Any]] = [{"name": n} for n in partner_names]
+        self.data["partners"] = partners
+        for index, partner in enumerate(partners):
+            self.expand_alias(index, partner)
+        regions = self.cells.get("region", [])
+        countries = self.cells.get("country", [])
+        if regions and not _missing(regions[0]):
+            lead["region"] = regions[0]
+        if countries and not _missing(countries[0]):
+            name, guessed = _country_name(countries[0])
+            if name:
+                lead["country"] = name
+                if guessed:
+                    self.guess(("city", "country"), f"the summary says {countries[0]!r}")
+            else:
+                self.draft.unplaced.append(f"city.country: {countries[0]!r} is not a country")
+        else:
+            self.draft.unplaced.append("city.country: not found")
+        self.read_numbers(lead, partners)
+        partner_regions = _items(regions[1]) if len(regions) > 1 else []
+        partner_countries = _items(countries[1]) if len(countries) > 1 else []
+        self.partner_regions(partners, partner_regions)
+        self.partner_countries(partners, partner_countries)
+        lead_order = ("name", "short", "region", "country", "population", "area_km2")
+        self.data["city"] = {k: lead[k] for k in lead_order if k in lead}
+
+    def expand_alias(self, index: int, partner: dict[str, Any]) -> None:
+        """A partner given as an abbreviation ("AKK") -> the full name written in the text."""
+        short = partner["name"]
+        if not re.fullmatch(r"[A-Z]{2,6}", short):
+            return
+        found = {
+            m.group(2): m.group(1)
+            for m in re.finditer(
+                rf"({_PLACE})\s*\(([A-Z]{{2,6}})\)",
+                self.full,
+            )
+        }
+        best = None
+        if short in found:
+            best = short
+        else:
+            for alias, name in found.items():
+                initials = "".join(w[0] for w in re.split(r"[\s-]+", name) if w).upper()
+                near = difflib.SequenceMatcher(None, alias, short).ratio() >= 0.6
+                if near and (sorted(alias) == sorted(short) or initials == alias):
+                    best = alias
+                    break
+        if best is None:
+            return
+        partner["name"] = found[best]
+        partner["short"] = best
+        path = ("partners", index)
+        self.guess((*path, "name"), f"the summary's partner column says {short!r}")
+        if best != short:
+            self.guess((*path, "short"), f"written {best!r} in the text, {short!r} in the column")
+        self.draft.notes.append(f"partner {short!r} read as {found[best]!r} ({best})")
+
+    def read_numbers(self, lead: dict[str, Any], partners: list[dict[str, Any]]) -> None:
+        for cell_name, key in (("population", "population"), ("size", "area_km2")):
+            cells = self.cells.get(cell_name, [])
+            if cells and not _missing(cells[0]):
+                value = _number(cells[0])
+                if value is None:
+                    self.draft.unplaced.append(f"city.{key}: {cells[0]!r} is not a number")
+                else:
+                    lead[key] = int(value) if key == "population" else value
+            values = _items(cells[1]) if len(cells) > 1 else []
+            if values and all(_missing(v) for v in values):
+                continue
+            if len(values) == len(partners):
+                for partner, value_text in zip(partners, values, strict=True):
+                    number = None if _missing(value_text) else _number(value_text)
+                    if number is not None:
+                        partner[key] = int(number) if key == "population" else number
+            elif values:
+                self.draft.unplaced.append(
+                    f"partners.{key}: {', '.join(values)} (not one value per partner)"
+                )
+
+    def partner_regions(self, partners: list[dict[str, Any]], regions: list[str]) -> None:
+        if not regions:
+            return
+        if len(regions) != len(partners):
+            self.draft.unplaced.append(
+                f"partners.region: {', '.join(regions)} (not one region per partner)"
+            )
+            for region in regions:  # still usable to find countries
+                country = _country_of_region(region)
+                for partner in partners:
+                    if "region" not in partner and _country_hint(self.full, partner) == country:
+                        partner["region"] = region
+            return
+        for index, (partner, region) in enumerate(zip(partners, regions, strict=True)):
+            if _missing(region):
+                continue
+            if find_country(region):
+                partner["_country"] = region
+                self.draft.unplaced.append(
+                    f"partners[{index + 1}].region: the region column says {region!r}, a "
+                    "country; used as its country"
+                )
+            else:
+                partner["region"] = region
+
+    def partner_countries(self, partners: list[dict[str, Any]], countries: list[str]) -> None:
+        aligned = len(countries) == len(partners)
+        left = [c for c in countries if not _missing(c)]
+        for index, partner in enumerate(partners):
+            path = ("partners", index, "country")
+            given = partner.pop("_country", None)
+            if aligned and not _missing(countries[index]):
+                name, guessed = _country_name(countries[index])
+                if name:
+                    partner["country"] = name
+                    if guessed:
+                        self.guess(path, f"the summary says {countries[index]!r}")
+                    continue
+            candidates = [
+                (given, "from the region column"),
+                (_country_hint(self.full, partner), "from the text"),
+                (
+                    _country_of_region(partner["region"]) if "region" in partner else None,
+                    f"{partner.get('region')} is there",
+                ),
+            ]
+            for country, why in candidates:
+                if country and find_country(country):
+                    partner["country"] = find_country(country).name  # type: ignore[union-attr]
+                    self.guess(path, why)
+                    break
+        for partner in partners:
+            if "country" in partner:
+                found = find_country(partner["country"])
+                left = [c for c in left if find_country(c) != found]
+        without = [p for p in partners if "country" not in p]
+        if len(without) == 1 and len(left) == 1 and find_country(left[0]):
+            index = partners.index(without[0])
+            without[0]["country"] = left[0]
+            self.guess(("partners", index, "country"), "the only country left in its column")
+            without = []
+        for partner in without:
+            self.draft.unplaced.append(f"partners: no country found for {partner['name']!r}")
+        order = ("name", "short", "region", "country", "population", "area_km2")
+        partners[:] = [{k: p[k] for k in order if k in p} for p in partners]
+
+    # ----------------------------------------------------------------------- activities
+
+    def read_activities(self) -> None:
+        blocks: list[_Block | None] = []
+        for name in ("activities", "results"):
+            if name in self.texts:
+                if name == "results":
+                    blocks.append(None)  # where "Expected results" starts
+                rest, lines = self.texts[name]
+                blocks.extend(_blocks([rest, *lines]))
+        activities: list[_Activity] = []
+        results: list[str] = []
+        current: _Activity | None = None
+        in_results = False
+        for block in blocks:
+            if block is None:
+                in_results = True
+                continue
+            dated = _dated(block.text)
+            if dated:
+                date, end, rest = dated
+                current = _Activity(date, end, [rest] if rest else [], listing=rest.endswith(":"))
+                activities.append(current)
+                if in_results:
+                    self.draft.notes.append(
+                        f"activity {date} found under 'Expected results': placed as an activity"
+                    )
+                continue
+            if not in_results:
+                if current is None:
+                    self.draft.unplaced.append(f"activities: {block.text}")
+                else:
+                    self.add_to(current, block)
+                continue
+            continues = block.text[:1].islower() or block.level > 0
+            if current is not None and continues:
+                current.moved += 1
+                self.add_to(current, block)
+                continue
+            current = None
+            results.append(block.text)
+        moved = [f"{a.date} ({a.moved})" for a in activities if a.moved]
+        if moved:
+            self.draft.notes.append(
+                "sub-points found under 'Expected results' placed with their activities: "
+                + ", ".join(moved)
+            )
+        self.data["activities"] = [
+            self.activity(index, a) for index, a in enumerate(activities) if a.paragraphs
+        ]
+        self.data["expected_results"] = [self.result(i, text) for i, text in enumerate(results)]
+
+    def add_to(self, activity: _Activity, block: _Block) -> None:
+        text = block.text
+        if not block.bullet:
+            activity.paragraphs.append(text)
+            activity.listing = text.endswith(":")
+        elif activity.listing and activity.paragraphs:
+            last = activity.paragraphs[-1]
+            joiner = " " if last.endswith(":") else ", "
+            activity.paragraphs[-1] = last.rstrip(",.") + joiner + text.rstrip(",;. ")
+        elif text[:1].islower() and activity.points:
+            activity.points[-1] = activity.points[-1].rstrip() + " " + text
+        elif text[:1].islower() and not activity.points and activity.paragraphs:
+            activity.paragraphs[-1] += " " + text
+        else:
+            activity.points.append(text)
+
+    def cities(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(name, names and aliases) of the lead city and the partners."""
+        found = []
+        for city in [self.data.get("city", {}), *self.data.get("partners", [])]:
+            if city.get("name"):
+                names = (city["name"], *([city["short"]] if city.get("short") else []))
+                found.append((city["name"], names))
+        return found
+
+    def activity(self, index: int, activity: _Activity) -> dict[str, Any]:
+        paragraphs = [
+            p if p.endswith((".", "!", "?", ":")) else p + "." for p in activity.paragraphs
+        ]
+        summary = " ".join(paragraphs)
+        first = _sentences(paragraphs[0])[0].rstrip(".")
+        path = ("activities", index)
+        entry: dict[str, Any] = {"date": activity.date}
+        if activity.end:
+            entry["end"] = activity.end
+        entry["kind"] = _guess_kind(paragraphs[0])
+        self.guess((*path, "kind"))
+        entry["title"] = first if len(first) <= 100 else first[:97].rsplit(" ", 1)[0] + "…"
+        self.guess((*path, "title"), "the first sentence")
+        where = self.where(first)
+        if where:
+            entry["where"] = where
+            self.guess((*path, "where"))
+        entry["cities"] = self.activity_cities(" ".join([summary, *activity.points]), first)
+        self.guess((*path, "cities"))
+        entry["summary"] = summary
+        if activity.points:
+            entry["outputs"] = [
+                p if p.endswith((".", "!", "?")) else p + "." for p in activity.points
+            ]
+            self.guess((*path, "outputs"), "the sub-points")
+        return entry
+
+    def where(self, sentence: str) -> str | None:
+        known = {vocab.city_key(n) for _, names in self.cities() for n in names}
+        for pattern in _WHERE:
+            for match in pattern.finditer(sentence):
+                place = match.group("place")
+                parts = re.split(r",\s*|,?\s+and\s+", place)
+                if all(_plausible_place(p, known) for p in parts):
+                    return place
+        return None
+
+    def activity_cities(self, text: str, first: str) -> list[str]:
+        """The lead city, then the cities the text names, in the order it names them."""
+        folded = vocab.fold(text)
+        lead = self.data.get("city", {}).get("name")
+        seen: list[tuple[int, str]] = []
+        for name, names in self.cities():
+            spots = [
+                m.start()
+                for n in names
+                for m in re.finditer(rf"\b{re.escape(vocab.fold(n))}\b", folded)
+            ]
+            if spots and name != lead:
+                seen.append((min(spots), name))
+        found = ([lead] if lead else []) + [name for _, name in sorted(seen)]
+        # A list of destinations ("to Nice, Granada and Rome") names cities that are not partners.
+        known = {vocab.city_key(n) for _, names in self.cities() for n in names}
+        for match in re.finditer(rf"\bto\s+(?P<place>{_PLACES})", first):
+            parts = re.split(r",\s*|,?\s+and\s+", match.group("place"))
+            if len(parts) > 1 and all(_plausible_place(p, known) for p in parts):
+                for part in parts:
+                    if vocab.city_key(part) not in known and part not in found:
+                        found.append(part)
+        return found
+
+    def result(self, index: int, text: str) -> dict[str, Any]:
+        entry: dict[str, Any] = {"text": text}
+        for colon in reversed([m.start() for m in re.finditer(r":\s", text[:62])]):
+            label = text[:colon]
+            theme = self.known_theme(label)
+            if theme and "." not in label:
+                rest = text[colon + 1 :].strip()
+                entry["text"] = rest[:1].upper() + rest[1:]
+                entry["theme"] = theme
+                self.guess(("expected_results", index, "theme"), f"from {label!r}")
+                break
+        return entry
+
+    def known_theme(self, label: str) -> str | None:
+        themes = [*self.data.get("themes", []), *self.focus_themes]
+        key = vocab.topic_key(label)
+        best, score = None, 0.0
+        for theme in themes:
+            ratio = difflib.SequenceMatcher(None, key, vocab.topic_key(theme)).ratio()
+            if ratio > score:
+                best, score = theme, ratio
+        return best if score >= 0.85 else None
+
+
+def _plausible_place(place: str, known: set[str]) -> bool:
+    if vocab.city_key(place) in known:
+        return True
+    if find_country(place) or place.isupper() or len(place) < 3:
+        return False
+    return place.split()[0].lower() not in {"the", "eu", "european", "several", "further"}
+
+
+def _country_hint(text: str, partner: dict[str, Any]) -> str | None:
+    """A country the text puts the partner in: "Málaga in Spain", "Rome (Italy)"."""
+    for name in (partner.get("name"), partner.get("short")):
+        if not name:
+            continue
+        pattern = (
+            rf"{re.escape(name)}(?:\s*\([A-Z]{{2,6}}\))?\s*(?:,\s*|\s+in\s+|\s*\()(?P<c>{_PLACE})"
+        )
+        for match in re.finditer(pattern, text):
+            found = find_country(match.group("c"))
+            if found:
+                return found.name
+    return None
+
+
+def _guess_kind(text: str) -> str:
+    """The activity kind its text suggests: what was hosted or organised, else the first word."""
+    hosted = _HOSTED.search(text)
+    if hosted:
+        return hosted.group("kind").lower()
+    match = _KIND.search(text)
+    if match and match.lastgroup:
+        return match.lastgroup.replace("_", "-")
+    return "other"

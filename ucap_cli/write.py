@@ -1,0 +1,201 @@
+"""The one way ucap writes a file: atomically, under a per-file lock, never over someone's edit.
+
+`atomic_write` puts the new bytes in a temporary file in the same folder, flushes and fsyncs
+it, then renames it over the target (`os.replace`), so a reader sees the old file or the new
+one, never half of one; on any failure, Ctrl-C included, the temporary file is removed and the
+target is untouched. `update_text` and `create_text` add a lock (`.<name>.lock`, beside the
+file) so two ucap processes writing one record take turns, and a compare-before-replace so an
+edit made meanwhile by another program is never silently overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ucap_cli.errors import WriteError
+
+LOCK_TIMEOUT = 10.0  # seconds to wait for another ucap writing the same file
+_POLL = 0.02
+
+
+class ConcurrentEditError(WriteError):
+    """The file changed on disk between reading it and replacing it."""
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file of `path`: hidden, beside it, so collections never see it."""
+    return path.with_name(f".{path.name}.lock")
+
+
+def _target(path: Path) -> Path:
+    """Write through a symbolic link to the file it points at, keeping the link."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive lock on an open file without waiting; False when another holds it."""
+    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined,unused-ignore]
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def record_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the exclusive lock of `path` (waiting up to `timeout` seconds for another ucap).
+
+    The lock is an OS lock (flock) on `.<name>.lock`: it is released when the process ends,
+    however it ends, so a crash never leaves a stale lock behind.
+    """
+    lock = lock_path(path)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise WriteError(f"cannot lock {path}: {error.strerror or error}") from None
+        if _try_lock(fd):
+            try:
+                same = os.path.exists(lock) and os.path.samestat(os.fstat(fd), os.stat(lock))
+            except OSError:
+                same = False
+            if same:  # not a lock file that its last holder removed while we waited
+                break
+        os.close(fd)
+        if time.monotonic() >= deadline:
+            raise WriteError(
+                f"{path} is being written by another ucap (lock {lock.name}); try again",
+                hint=f"if no ucap is running, remove {lock}",
+            )
+        time.sleep(_POLL)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)  # while still holding it: a waiter re-checks the inode above
+        os.close(fd)
+
+
+def atomic_write(
+    path: Path, data: bytes, *, expected: bytes | None = None, create: bool = False
+) -> None:
+    """Replace `path` with `data` atomically.
+
+    `expected`: the bytes `path` must still hold just before the rename; `create`: `path` must
+    not exist then. Raises WriteError when the write fails and ConcurrentEditError when the
+    file is not as expected; either way nothing was changed.
+    """
+    path = _target(path)
+    folder = path.parent
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    except OSError as error:
+        raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise WriteError(f"cannot write in {folder}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        if (create and os.path.lexists(path)) or (
+            expected is not None and _current(path) != expected
+        ):
+            raise ConcurrentEditError(
+                f"{path} changed on disk (another program?) while ucap was writing it; "
+                "nothing was written",
+                hint="run the command again",
+            )
+        os.replace(temp, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(error, OSError):
+            raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
+        raise
+    _sync_folder(folder)
+
+
+def _current(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); best effort."""
+    if os.name == "nt":  # pragma: no cover
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def update_text(
+    path: Path, change: Callable[[str], str | None], *, timeout: float = LOCK_TIMEOUT
+) -> str | None:
+    """Under the file's lock: read `path`, apply `change`, write the result atomically.
+
+    `change` gets the file's text (UTF-8, BOM kept) and returns the new text, or None to leave
+    the file alone. If the file changes on disk while `change` runs (an editor saved it), the
+    change is made once more on the new text; a second such race is an error. Returns what
+    was written, or None.
+    """
+    with record_lock(path, timeout):
+        for attempt in range(2):
+            original = _read(path)
+            new = change(original.decode("utf-8"))
+            if new is None or new.encode("utf-8") == original:
+                return None
+            try:
+                atomic_write(path, new.encode("utf-8"), expected=original)
+            except ConcurrentEditError:
+                if attempt:
+                    raise
+                continue
+            return new
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def create_text(path: Path, text: str, *, timeout: float = LOCK_TIMEOUT) -> None:
+    """Write a new file atomically; refuse (WriteError) when `path` already exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with record_lock(path, timeout):
+        if path.exists() or path.is_symlink():
+            raise WriteError(f"{path} already exists; nothing was written")
+        atomic_write(path, text.encode("utf-8"), create=True)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise WriteError(f"cannot read {path}: {error.strerror or error}") from None
