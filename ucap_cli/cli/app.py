@@ -8,7 +8,12 @@ import typer
 from typer.core import TyperGroup
 
 from ucap_cli import __version__
-from ucap_cli.cli import schema, validate
+from ucap_cli.cli import add, import_, new, schema, validate
+from ucap_cli.cli import fmt as fmt_command
+from ucap_cli.cli import show as show_command
+from ucap_cli.cli.list import list_records
+from ucap_cli.cli.summary import summary
+from ucap_cli.cli.timeline import timeline
 from ucap_cli.errors import ExitCode, UcapError
 
 
@@ -63,3 +68,11 @@ def main(
 
 app.command(name="validate")(validate.validate)
 app.command(name="schema")(schema.schema)
+app.command(name="list")(list_records)
+app.command(name="show")(show_command.show)
+app.command(name="timeline")(timeline)
+app.command(name="summary")(summary)
+app.command(name="new")(new.new)
+app.add_typer(add.app, name="add")
+app.command(name="fmt")(fmt_command.fmt)
+app.command(name="import")(import_.import_)
