@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from ucap_cli.cache import Verdict, VerdictCache
 from ucap_cli.checks import IdOwner, duplicate_ids
 from ucap_cli.config import Config
-from ucap_cli.errors import ExitCode, UsageError
-from ucap_cli.load import RecordFile, display_path, expand_paths, find_record_files, load_file
+from ucap_cli.errors import ExitCode, UcapError, UsageError
+from ucap_cli.findings import Finding
+from ucap_cli.load import (
+    RecordFile,
+    check_file,
+    display_path,
+    expand_paths,
+    find_record_files,
+    load_file,
+    read_text,
+)
 from ucap_cli.model import Record
+from ucap_cli.parallel import map_files
 from ucap_cli.problems import Problem, count
 from ucap_cli.toml import TOMLDecodeError, loads
 
@@ -116,8 +130,14 @@ def _others(config: Config, targets: list[Path]) -> list[Path]:
     """The rest of the collection, when only some of its files were given (as pre-commit does)."""
     if not config.records.is_dir():
         return []
-    given = {p.resolve() for p in targets}
-    return [p for p in find_record_files(config.records) if p.resolve() not in given]
+    # Compared as absolute paths, without resolving each file (a system call apiece).
+    given = {os.path.abspath(p) for p in targets}
+    given_real = {p.resolve() for p in targets}
+    return [
+        p
+        for p in find_record_files(config.records)
+        if os.path.abspath(p) not in given and not (p.is_symlink() and p.resolve() in given_real)
+    ]
 
 
 def _check_ids(files: list[RecordFile], others: list[Path]) -> None:
@@ -161,13 +181,105 @@ def validate(
     paths: Sequence[Path] = (),
     selection: Selection | None = None,
     progress: Progress | None = None,
+    *,
+    use_cache: bool = True,
 ) -> ValidationResult:
-    """Validate files or the records folder; problems filtered by `selection` and the config."""
-    collection = load_collection(config, paths, progress)
+    """Validate files or the records folder; problems filtered by `selection` and the config.
+
+    Files unchanged since the last run take their verdict from the cache; the others are
+    checked, on every core when there are many. Only the text of files with problems is kept.
+    """
+    targets = record_paths(config, paths)
+    context = config.validation_context()
+    cache = VerdictCache(config.root, [context, config.max_file_size]) if use_cache else None
+    if cache is not None:
+        cache.load()
+    verdicts: list[Verdict | None] = [None] * len(targets)
+    stats = [_stat(path) for path in targets]
+    displays = [display_path(path) for path in targets]
+    for index, path in enumerate(targets):
+        stat = stats[index]
+        if cache is not None and stat is not None:
+            verdicts[index] = cache.get(os.path.abspath(path), stat, displays[index])
+    todo = [i for i, verdict in enumerate(verdicts) if verdict is None]
+    check = partial(check_file, context=context, max_size=config.max_file_size)
+    for index, verdict in zip(
+        todo, map_files(check, [targets[i] for i in todo], progress), strict=True
+    ):
+        verdicts[index] = verdict
+        stat = stats[index]
+        if cache is not None and stat is not None:
+            cache.put(os.path.abspath(targets[index]), stat, verdict)
+    if cache is not None:
+        cache.save()
+    problems = [p for verdict in verdicts if verdict for p in verdict.problems]
+    owners = [
+        IdOwner(path, displays[i], verdict.id if verdict else None)
+        for i, (path, verdict) in enumerate(zip(targets, verdicts, strict=True))
+    ]
+    others = _others(config, targets) if paths else []
+    owners += [IdOwner(p, display_path(p), scan_id(p)) for p in others]
+    for path, findings in duplicate_ids(owners).items():
+        if path in set(targets):
+            problems.extend(_located(path, findings))
     selection = selection or Selection()
-    ignore = selection.ignore | config.ignore
-    chosen = Selection(selection.select, frozenset(ignore))
-    problems = [p for p in collection.problems if chosen.wants(p.code)]
-    with_problems = {p.path for p in problems}
-    sources = {f.display: f.text for f in collection.files if f.display in with_problems and f.text}
-    return ValidationResult(len(collection.files), problems, sources)
+    chosen = Selection(selection.select, frozenset(selection.ignore | config.ignore))
+    problems = sorted((p for p in problems if chosen.wants(p.code)), key=lambda p: p.sort_key)
+    return ValidationResult(len(targets), problems, _sources(targets, displays, problems))
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+def _located(path: Path, findings: list[Finding]) -> list[Problem]:
+    """Problems for findings about a file that was checked without keeping its text."""
+    file = RecordFile(path, display_path(path))
+    try:
+        file.text = read_text(path)
+    except (OSError, ValueError):
+        file.text = ""
+    file.report(findings)
+    return file.problems
+
+
+def _sources(targets: list[Path], displays: list[str], problems: list[Problem]) -> dict[str, str]:
+    """The text of each file with problems, for showing the lines they point at."""
+    wanted = {p.path for p in problems}
+    sources = {}
+    for path, display in zip(targets, displays, strict=True):
+        if display in wanted:
+            with contextlib.suppress(OSError, ValueError):
+                sources[display] = read_text(path)
+    return sources
+
+
+def find_record(config: Config, record_id: str, paths: Sequence[Path] = ()) -> RecordFile:
+    """Load the record with `record_id` (by declared id, else file name); unknown: UsageError."""
+    import difflib
+
+    targets = record_paths(config, paths)
+    declared = {path: scan_id(path) for path in targets}
+    found = [p for p, i in declared.items() if i == record_id] or [
+        p for p in targets if p.stem == record_id
+    ]
+    if not found:
+        ids = sorted({i or p.stem for p, i in declared.items()})
+        close = difflib.get_close_matches(record_id, ids, n=3, cutoff=0.5)
+        raise UsageError(
+            f"no record with id {record_id!r}"
+            + (f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""),
+            hint="`ucap list` shows the ids",
+        )
+    file = load_file(found[0], config.validation_context(), max_size=config.max_file_size)
+    _check_ids([file], found[1:])
+    if file.record is None:
+        first = min(file.problems, key=lambda p: p.sort_key)
+        raise UcapError(
+            f"{file.display}: cannot show the record: {first.code} {first.message}",
+            hint=f"run `ucap validate {file.display}`",
+        )
+    return file

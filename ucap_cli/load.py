@@ -10,12 +10,14 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from ucap_cli import checks
+from ucap_cli.cache import Verdict
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
 from ucap_cli.errors import UsageError
 from ucap_cli.findings import Finding, describe_validation_error
@@ -81,10 +83,17 @@ def _suppressed(line: str, code: str) -> bool:
 
 def display_path(path: Path) -> str:
     """The path as the user would type it: relative to the current folder when inside it."""
+    if not path.is_absolute():
+        return os.path.normpath(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+        return str(path.relative_to(_folder(os.getcwd())))
+    except ValueError:
         return str(path)
+
+
+@lru_cache(maxsize=8)
+def _folder(cwd: str) -> Path:
+    return Path(cwd).resolve()
 
 
 def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
@@ -163,10 +172,11 @@ def load_file(
 
 def _byte_position(path: Path, offset: int) -> tuple[int, int]:
     try:
-        head = path.read_bytes()[:offset]
+        data = path.read_bytes()
     except OSError:
         return 1, 1
-    head = head.removeprefix(b"\xef\xbb\xbf")
+    # utf-8-sig counts `offset` from after the BOM it strips.
+    head = data.removeprefix(b"\xef\xbb\xbf")[:offset]
     line = head.count(b"\n") + 1
     column = len(head.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
     return line, column
@@ -207,7 +217,12 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
             files.append(path)
         else:
             raise UsageError(f"no such file or folder: {path}")
-    return list(dict.fromkeys(files))
+    # One file given twice (`records records/a.toml`, `a.toml ./a.toml`) is checked once,
+    # else it would clash with itself in the duplicate-id check.
+    unique: dict[Path, Path] = {}
+    for file in files:
+        unique.setdefault(file.resolve(), file)
+    return list(unique.values())
 
 
 def load_files(
@@ -216,3 +231,12 @@ def load_files(
     """Load each path in turn."""
     for path in paths:
         yield load_file(path, context, max_size=max_size)
+
+
+def check_file(
+    path: Path, context: dict[str, Any], max_size: int = DEFAULT_MAX_FILE_SIZE
+) -> Verdict:
+    """Validate one file and keep only what `validate` reports (worker processes return it)."""
+    file = load_file(path, context, max_size=max_size)
+    declared = (file.data or {}).get("id")
+    return Verdict(declared if isinstance(declared, str) else None, tuple(file.problems))

@@ -6,6 +6,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 SDGS: dict[int, str] = {
     1: "No poverty",
@@ -99,11 +100,23 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of `text`, with runs of spaces collapsed."""
+    # Names repeat across activities and records: folding each spelling once saves most of
+    # the time the record checks take on large collections. Long texts are not kept.
+    return _fold_name(text) if len(text) <= 80 else _fold(text)
+
+
+@lru_cache(maxsize=16384)
+def _fold_name(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.split())
 
 
+@lru_cache(maxsize=16384)
 def city_key(name: str) -> str:
     """The form city names are compared in: no case, accents, spaces or hyphens."""
     return "".join(ch for ch in fold(name) if ch.isalnum())

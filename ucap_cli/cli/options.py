@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -13,5 +14,29 @@ RecordsOption = Annotated[
         "--records",
         help="Records folder (default: from ucap.toml / [tool.ucap], $UCAP_RECORDS, or records/).",
         show_default=False,
+    ),
+]
+
+
+class OutputFormat(str, Enum):  # noqa: UP042 - Typer needs a str Enum
+    """Output formats of the query commands (list, show, timeline, summary)."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="table (default), json, csv or markdown."),
+]
+
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Check every file again instead of reusing verdicts of unchanged files "
+        "(kept in .ucap_cache/ at the project root).",
     ),
 ]

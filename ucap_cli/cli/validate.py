@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ucap_cli.cli.options import RecordsOption
+from ucap_cli.cli.options import NoCacheOption, RecordsOption
 
 
 class ReportFormat(str, Enum):  # noqa: UP042 - Typer needs a str Enum
@@ -56,6 +56,7 @@ def validate(
         ),
     ] = None,
     records: RecordsOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Check records: every problem with file:line:column, a code and a hint.
 
@@ -79,7 +80,7 @@ def validate(
         ReportFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else ReportFormat.text
     )
     with progress_on_stderr() as progress:
-        result = run(config, paths or [], selection, progress)
+        result = run(config, paths or [], selection, progress, use_cache=not no_cache)
     if chosen is ReportFormat.json:
         write(view.as_json(result))
     elif chosen is ReportFormat.sarif:

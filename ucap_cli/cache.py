@@ -1,0 +1,97 @@
+"""A cache of validation verdicts, so unchanged files are not parsed again.
+
+An entry is keyed by the file's absolute path and trusted only while the file's size,
+modification time (ns), inode and change time are those recorded. The whole cache is dropped
+when anything that could change a verdict differs: ucap's code, the configuration that
+validation reads, or today's date (W305/W306 depend on it). It lives in `.ucap_cache/` at the
+project root (ignored by git); `--no-cache` bypasses it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ucap_cli import __version__
+from ucap_cli.problems import Problem
+
+FOLDER = ".ucap_cache"
+_FILE = "verdicts.json"
+# A file changed within this many seconds of being checked could change again within the
+# file system's timestamp resolution, unseen: such verdicts are not kept.
+_RACY_SECONDS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What validating one file found, before collection checks: its id and its problems."""
+
+    id: str | None
+    problems: tuple[Problem, ...]
+
+
+def stamp(stat: os.stat_result) -> list[int]:
+    """What identifies one version of a file."""
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+
+
+def fingerprint(settings: Any) -> str:
+    """A digest of everything besides a file's content that a verdict depends on."""
+    package = Path(__file__).parent
+    code = sorted((p.name, p.stat().st_mtime_ns) for p in package.rglob("*.py"))
+    text = json.dumps([__version__, code, settings, dt.date.today().isoformat()], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class VerdictCache:
+    """Verdicts by absolute path; `load` and `save` never raise (a cache is optional)."""
+
+    def __init__(self, root: Path, settings: Any) -> None:
+        self.path = root / FOLDER / _FILE
+        self.fingerprint = fingerprint(settings)
+        self._entries: dict[str, list[Any]] = {}
+        self._dirty = False
+
+    def load(self) -> VerdictCache:
+        """Read the cache file, if it is there and was made under the same fingerprint."""
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            content = json.loads(self.path.read_text(encoding="utf-8"))
+            if content["fingerprint"] == self.fingerprint:
+                self._entries = content["entries"]
+        return self
+
+    def get(self, path: str, stat: os.stat_result, display: str) -> Verdict | None:
+        """The verdict for this version of the file, if known, its problems shown at `display`."""
+        entry = self._entries.get(path)
+        if entry is None or entry[0] != stamp(stat):
+            return None
+        return Verdict(entry[1], tuple(Problem(display, *p) for p in entry[2]))
+
+    def put(self, path: str, stat: os.stat_result, verdict: Verdict) -> None:
+        """Remember a verdict, unless the file changed too recently to be sure of its stamp."""
+        if time.time() - stat.st_mtime < _RACY_SECONDS:
+            return
+        problems = [[p.line, p.column, p.code, p.message, p.hint] for p in verdict.problems]
+        self._entries[path] = [stamp(stat), verdict.id, problems]
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write the cache atomically if it changed; failures are ignored."""
+        if not self._dirty:
+            return
+        from ucap_cli.write import atomic_write
+
+        content = {"fingerprint": self.fingerprint, "entries": self._entries}
+        with contextlib.suppress(Exception):
+            self.path.parent.mkdir(exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("*\n", encoding="utf-8")
+            atomic_write(self.path, json.dumps(content, ensure_ascii=False).encode("utf-8"))
