@@ -314,7 +314,7 @@ def test_a_record_with_errors_is_listed_with_a_marker(run: Run, tmp_path: Path) 
         (("--fields", "id,sdg", "-f", "csv"), "--fields: unknown field 'sdg' (did you mean"),
         (("--fields", "id", "-f", "table"), "--fields applies to --format json, csv and markdown"),
         (("--format", "xml"), "'xml' is not one of"),
-        (("--limit", "0"), "--limit"),
+        (("--limit", "-1"), "--limit"),
     ],
 )
 def test_usage_errors_exit_2(run: Run, options: tuple[str, ...], message: str) -> None:
@@ -375,3 +375,47 @@ def test_with_filters_on_any_command() -> None:
     help_text = " ".join(runner.invoke(app, ["probe", "--help"]).stdout.split())
     assert "Probe." in help_text
     assert FILTER_RULE in help_text
+
+
+def test_limit_zero_lists_everything(run: Run, tmp_path: Path) -> None:
+    for name in ("one", "two", "three"):
+        write_record(
+            tmp_path, f"{name}.toml", VALID_RECORD.replace('id = "demo"', f'id = "{name}"')
+        )
+    assert len(listed_ids(run, "--records", str(tmp_path), "--limit", "0")) == 3
+
+
+def test_terminal_table_shows_the_first_rows_and_says_how_many_matched(tmp_path: Path) -> None:
+    """In a terminal (a pty here) the table stops at 50 rows with a footer, as `gh` does."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    for number in range(55):
+        record_id = f"r{number:02d}"
+        write_record(
+            tmp_path,
+            f"{record_id}.toml",
+            VALID_RECORD.replace('id = "demo"', f'id = "{record_id}"'),
+        )
+    leader, follower = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    command = [sys.executable, "-m", "ucap_cli", "list", "--records", str(tmp_path)]
+    process = subprocess.Popen(command, stdout=follower, stderr=subprocess.PIPE, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the pty closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    output = b"".join(chunks).decode()
+    rows = [line for line in output.splitlines() if line.startswith("r")]
+    assert len(rows) == 50
+    assert "showing 50 of 55 records (--limit 0 for all)" in output

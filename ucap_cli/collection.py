@@ -22,6 +22,7 @@ from ucap_cli.load import (
     expand_paths,
     find_record_files,
     load_file,
+    load_slim,
     read_text,
 )
 from ucap_cli.model import Record
@@ -112,16 +113,25 @@ def record_paths(config: Config, paths: Sequence[Path] = ()) -> list[Path]:
 
 
 def load_collection(
-    config: Config, paths: Sequence[Path] = (), progress: Progress | None = None
+    config: Config,
+    paths: Sequence[Path] = (),
+    progress: Progress | None = None,
+    *,
+    keep_data: bool = True,
 ) -> Collection:
-    """Load and check the given files (or the records folder), with the duplicate-id check."""
+    """Load and check the given files (or the records folder), with the duplicate-id check.
+
+    Files are loaded on every core when there are many; each keeps its record and problems,
+    its raw data only with `keep_data` (JSON output needs it), its text only with problems.
+    """
     targets = record_paths(config, paths)
-    context = config.validation_context()
-    files = []
-    for done, path in enumerate(targets, 1):
-        files.append(load_file(path, context, max_size=config.max_file_size))
-        if progress is not None:
-            progress(done, len(targets))
+    load = partial(
+        load_slim,
+        context=config.validation_context(),
+        max_size=config.max_file_size,
+        keep_data=keep_data,
+    )
+    files = list(map_files(load, targets, progress))
     _check_ids(files, _others(config, targets) if paths else [])
     return Collection(files, config)
 
@@ -150,6 +160,8 @@ def _check_ids(files: list[RecordFile], others: list[Path]) -> None:
 
 
 def _declared_id(file: RecordFile) -> str | None:
+    if file.record is not None:
+        return file.record.id
     value = (file.data or {}).get("id")
     return value if isinstance(value, str) else None
 
@@ -218,7 +230,7 @@ def validate(
         for i, (path, verdict) in enumerate(zip(targets, verdicts, strict=True))
     ]
     others = _others(config, targets) if paths else []
-    owners += [IdOwner(p, display_path(p), scan_id(p)) for p in others]
+    owners += [IdOwner(p, display_path(p), _cached_id(cache, p)) for p in others]
     for path, findings in duplicate_ids(owners).items():
         if path in set(targets):
             problems.extend(_located(path, findings))
@@ -226,6 +238,16 @@ def validate(
     chosen = Selection(selection.select, frozenset(selection.ignore | config.ignore))
     problems = sorted((p for p in problems if chosen.wants(p.code)), key=lambda p: p.sort_key)
     return ValidationResult(len(targets), problems, _sources(targets, displays, problems))
+
+
+def _cached_id(cache: VerdictCache | None, path: Path) -> str | None:
+    """The id of a file outside the run: from its cached verdict, else a quick scan."""
+    stat = _stat(path)
+    if cache is not None and stat is not None:
+        verdict = cache.get(os.path.abspath(path), stat, "")
+        if verdict is not None:
+            return verdict.id
+    return scan_id(path)
 
 
 def _stat(path: Path) -> os.stat_result | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import os
 import sys
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def wants_colour(stream: IO[str]) -> bool:
@@ -22,6 +23,8 @@ def make_console(
     *, stderr: bool = False, file: IO[str] | None = None, width: int | None = None
 ) -> Console:
     """A console for stdout (or stderr) that honours NO_COLOR, TERM=dumb and pipes."""
+    from rich.console import Console  # imported here: plain output needs no Rich (start-up)
+
     stream = file or (sys.stderr if stderr else sys.stdout)
     terminal = wants_colour(stream)
     return Console(
@@ -40,6 +43,8 @@ def make_console(
 
 def make_recording_console(width: int) -> Console:
     """A console that records what it prints, as a terminal shows it, for `--export` files."""
+    from rich.console import Console
+
     return Console(
         file=io.StringIO(),
         record=True,

@@ -6,6 +6,7 @@ Positions are worked out only for files that have problems, so the happy path st
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -49,8 +50,22 @@ class RecordFile:
     def source_map(self) -> SourceMap:
         """Key and value positions of the file, built on first use."""
         if self._source_map is None:
+            if self.text is None:  # dropped after loading: read again, problems are rare
+                with contextlib.suppress(OSError, ValueError):
+                    self.text = read_text(self.path)
             self._source_map = build_source_map(self.text or "")
         return self._source_map
+
+    def slimmed(self, *, keep_data: bool) -> RecordFile:
+        """This file without its text (kept when it has problems) and its data (kept when asked,
+        or when there is no record to read the id from).
+
+        Large collections stay within memory: views need the record, rarely the raw data.
+        """
+        self.text = self.text if self.problems else None
+        self.data = self.data if keep_data or self.record is None else None
+        self._source_map = None
+        return self
 
     def report(self, findings: Iterable[Finding]) -> None:
         """Turn findings into located problems, dropping those suppressed by a comment."""
@@ -240,3 +255,13 @@ def check_file(
     file = load_file(path, context, max_size=max_size)
     declared = (file.data or {}).get("id")
     return Verdict(declared if isinstance(declared, str) else None, tuple(file.problems))
+
+
+def load_slim(
+    path: Path,
+    context: dict[str, Any],
+    max_size: int = DEFAULT_MAX_FILE_SIZE,
+    keep_data: bool = True,
+) -> RecordFile:
+    """`load_file`, then `slimmed`: what worker processes send back for the views."""
+    return load_file(path, context, max_size=max_size).slimmed(keep_data=keep_data)

@@ -6,13 +6,14 @@ Small runs stay in-process, where starting workers would cost more than it saves
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 
@@ -42,6 +43,9 @@ def map_files(
     if total < MIN_FILES or count < 2:
         results: Iterator[T] = map(work, paths)
     else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         # fork: workers start with ucap already imported. Elsewhere, the platform's default.
         method = "fork" if sys.platform.startswith("linux") else None
         executor = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method))

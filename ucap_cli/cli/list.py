@@ -10,6 +10,8 @@ from ucap_cli.cli.options import FormatOption, OutputFormat, RecordsOption
 if TYPE_CHECKING:
     from ucap_cli.query import Filters
 
+TERMINAL_LIMIT = 50  # rows a terminal table shows by default, as `gh` does
+
 FieldsOption = Annotated[
     Optional[str],  # noqa: UP045 - Typer reads this annotation at run time
     typer.Option(
@@ -38,7 +40,14 @@ def list_records(
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
     limit: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--limit", min=1, metavar="N", help="At most N records.", show_default=False),
+        typer.Option(
+            "--limit",
+            min=0,
+            metavar="N",
+            help=f"At most N records; 0 for all. Default: all, or {TERMINAL_LIMIT} in a "
+            "terminal table (the footer says how many matched).",
+            show_default=False,
+        ),
     ] = None,
     records: RecordsOption = None,
 ) -> None:
@@ -61,8 +70,15 @@ def list_records(
     chosen = view.parse_fields(fields, output_format.value)
     sort_matches([], sort)  # an unknown --sort field fails before any loading
     with progress_on_stderr() as progress:
-        collection = load_collection(load_config(records=records), progress=progress)
-    matches = sort_matches(select(collection.files, filters), sort, reverse)[:limit]
+        collection = load_collection(
+            load_config(records=records),
+            progress=progress,
+            keep_data=output_format is not OutputFormat.table,
+        )
+    matched = sort_matches(select(collection.files, filters), sort, reverse)
+    if limit is None and output_format is OutputFormat.table and sys.stdout.isatty():
+        limit = TERMINAL_LIMIT
+    matches = matched[:limit] if limit else matched
     active = filters.has_activity_filters
     if output_format is OutputFormat.json:
         write(view.list_json(matches, chosen))
@@ -74,6 +90,8 @@ def list_records(
         console = make_console()
         table = view.list_table(matches, active, terminal=console.is_terminal, width=console.width)
         console.print(table)
+        if len(matches) < len(matched):
+            console.print(f"showing {len(matches)} of {len(matched)} records (--limit 0 for all)")
     skipped = view.skipped_lines(collection.files)
     notes = [view.ERROR_HINT] if view.has_errors(matches) and not chosen else []
     if not matches and output_format is OutputFormat.table:

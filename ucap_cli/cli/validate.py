@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -88,10 +89,12 @@ def validate(
     elif chosen is ReportFormat.github:
         write(view.as_github(result))
     else:
-        console = make_console()
-        detailed = chosen is ReportFormat.text and console.is_terminal
-        for line in view.text_lines(result, detailed=detailed):
-            console.print(line, soft_wrap=True)
+        if sys.stdout.isatty():
+            console = make_console()
+            for line in view.text_lines(result, detailed=chosen is ReportFormat.text):
+                console.print(line, soft_wrap=True)
+        else:
+            write(view.as_plain(result))
     raise typer.Exit(result.exit_code(strict or config.strict))
 
 

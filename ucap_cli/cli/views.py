@@ -70,7 +70,9 @@ def load_selection(records: Path | None, filters: "Filters") -> tuple[list["Matc
     from ucap_cli.render.records import skipped_lines
 
     with progress_on_stderr() as progress:
-        collection = load_collection(load_config(records=records), progress=progress)
+        collection = load_collection(
+            load_config(records=records), progress=progress, keep_data=False
+        )
     return select_activities(collection.files, filters), skipped_lines(collection.files)
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
-
-from rich.cells import cell_len
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from ucap_cli import __version__
 from ucap_cli.collection import ValidationResult
 from ucap_cli.problems import CODES, Problem, Severity
 from ucap_cli.render.safe import visible
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 FORMATS = ("text", "concise", "json", "github", "sarif")
 
@@ -37,8 +37,16 @@ def first_line(problem: Problem) -> str:
     )
 
 
+def as_plain(result: ValidationResult) -> str:
+    """The text view without Rich (for pipes and files): first lines, then the summary."""
+    return "\n".join([*(first_line(p) for p in result.problems), summary_line(result)])
+
+
 def text_lines(result: ValidationResult, *, detailed: bool) -> Iterator[Text]:
     """The text view; `detailed` adds the source line, a caret and the hint (for terminals)."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
     for problem in result.problems:
         style = "bold red" if problem.severity is Severity.ERROR else "yellow"
         line = Text(f"{visible(problem.path)}:{problem.line}:{problem.column}: ", style="bold")
