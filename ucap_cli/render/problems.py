@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ucap_cli import __version__
 from ucap_cli.collection import ValidationResult
 from ucap_cli.problems import CODES, Problem, Severity
+from ucap_cli.render import jsonout
 from ucap_cli.render.safe import visible
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def as_json(result: ValidationResult) -> str:
             for p in result.problems
         ],
     }
-    return json.dumps(report, indent=2, ensure_ascii=False)
+    return jsonout.dumps(report)
 
 
 def _escape_data(text: str) -> str:
@@ -164,4 +164,4 @@ def as_sarif(result: ValidationResult) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False)
+    return jsonout.dumps(log)

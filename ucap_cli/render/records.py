@@ -24,6 +24,7 @@ from ucap_cli.errors import UsageError
 from ucap_cli.load import RecordFile
 from ucap_cli.model import Activity, Agreement, City, ExpectedResult, Record
 from ucap_cli.query import Match
+from ucap_cli.render import jsonout
 from ucap_cli.render.safe import one_line, visible
 
 FIELDS: tuple[str, ...] = tuple(Record.model_fields)
@@ -97,13 +98,16 @@ def record_data(file: RecordFile, fields: Sequence[str] = ()) -> dict[str, Any]:
 
 def to_json(value: Any) -> str:
     """Indented UTF-8 JSON; bidi controls are escaped so they cannot reorder the terminal."""
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return jsonout.dumps(value)
 
 
 def list_json(matches: Iterable[Match], fields: Sequence[str] = ()) -> str:
-    """A JSON array of the matching records as data."""
-    return to_json([record_data(m.file, fields) for m in matches])
+    """A JSON array of the matching records as data, one record per line."""
+    records = []
+    for match in matches:
+        data = match.file.data or {}
+        records.append({key: data[key] for key in fields if key in data} if fields else data)
+    return jsonout.dumps(records, outline=1)
 
 
 def show_json(file: RecordFile, fields: Sequence[str] = ()) -> str:

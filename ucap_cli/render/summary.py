@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from rich.text import Text
 
 from ucap_cli import __version__
 from ucap_cli.dates import PartialDate
+from ucap_cli.render import jsonout
 from ucap_cli.render.safe import one_line
 from ucap_cli.render.timeline import (
     AGREEMENT_NAMES,
@@ -317,9 +317,7 @@ def empty_message() -> str:
 
 def as_json(summary: Summary) -> str:
     """The numbers behind every part of the view (documented in the README)."""
-    return json.dumps(
-        {"ucap_version": __version__, **summary.to_json()}, indent=2, ensure_ascii=False
-    )
+    return jsonout.dumps({"ucap_version": __version__, **summary.to_json()})
 
 
 CSV_COLUMNS = ("part", "key", "name", "measure", "value")

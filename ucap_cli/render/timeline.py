@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -15,6 +14,7 @@ from rich.text import Text
 
 from ucap_cli import __version__
 from ucap_cli.model import Activity, Agreement
+from ucap_cli.render import jsonout
 from ucap_cli.render.records import neutralise
 from ucap_cli.render.safe import one_line
 from ucap_cli.timeline import DASH, RecordPeriod, Timeline, TimelineEntry, periods_axis
@@ -261,9 +261,7 @@ def empty_message() -> str:
 
 def as_json(timeline: Timeline) -> str:
     """The records' periods and the activities in order, as JSON."""
-    return json.dumps(
-        {"ucap_version": __version__, **timeline.to_json()}, indent=2, ensure_ascii=False
-    )
+    return jsonout.dumps({"ucap_version": __version__, **timeline.to_json()}, outline=2)
 
 
 CSV_COLUMNS = (
