@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from ucap_cli import __version__
-from ucap_cli.cli import add, import_, new, schema, validate
-from ucap_cli.cli import fmt as fmt_command
-from ucap_cli.cli import show as show_command
-from ucap_cli.cli.list import list_records
-from ucap_cli.cli.summary import summary
-from ucap_cli.cli.timeline import timeline
 from ucap_cli.errors import ExitCode, UcapError
 
 
@@ -36,25 +31,12 @@ class UcapGroup(TyperGroup):
             ctx.exit(ExitCode.OK)
 
 
-app = typer.Typer(
-    cls=UcapGroup,
-    name="ucap",
-    help="Validate, query and author U-CAP records (Urban Cooperation Action Plans) kept as TOML.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"ucap {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
 def main(
     version: Annotated[
         bool,
@@ -66,13 +48,48 @@ def main(
     """Validate, query and author U-CAP records (Urban Cooperation Action Plans) kept as TOML."""
 
 
-app.command(name="validate")(validate.validate)
-app.command(name="schema")(schema.schema)
-app.command(name="list")(list_records)
-app.command(name="show")(show_command.show)
-app.command(name="timeline")(timeline)
-app.command(name="summary")(summary)
-app.command(name="new")(new.new)
-app.add_typer(add.app, name="add")
-app.command(name="fmt")(fmt_command.fmt)
-app.command(name="import")(import_.import_)
+# Command name -> (module, function or Typer sub-app). Modules are imported only when their
+# command is registered, so `ucap validate` (run on every commit) skips the others' imports.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("ucap_cli.cli.validate", "validate"),
+    "schema": ("ucap_cli.cli.schema", "schema"),
+    "list": ("ucap_cli.cli.list", "list_records"),
+    "show": ("ucap_cli.cli.show", "show"),
+    "timeline": ("ucap_cli.cli.timeline", "timeline"),
+    "summary": ("ucap_cli.cli.summary", "summary"),
+    "new": ("ucap_cli.cli.new", "new"),
+    "add": ("ucap_cli.cli.add", "app"),
+    "fmt": ("ucap_cli.cli.fmt", "fmt"),
+    "import": ("ucap_cli.cli.import_", "import_"),
+}
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The application with every command, or with just `only` (what `ucap ONLY ...` runs)."""
+    application = typer.Typer(
+        cls=UcapGroup,
+        name="ucap",
+        help=main.__doc__,
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    application.callback()(main)
+    for name, (module, attribute) in COMMANDS.items():
+        if only is None or name == only:
+            target = getattr(importlib.import_module(module), attribute)
+            if isinstance(target, typer.Typer):
+                application.add_typer(target, name=name)
+            else:
+                application.command(name=name)(target)
+    return application
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`app`, the full application, built on first use (tests and completion import it)."""
+    if name == "app":
+        globals()["app"] = application = build_app()
+        return application
+    raise AttributeError(name)
