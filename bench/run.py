@@ -236,139 +236,79 @@ def batches(files: Sequence[str], head_bytes: int) -> list[list[str]]:
 def plan(ucap: list[str], medium: Collection, large: Collection) -> list[Case]:
     """The ucap cases, in the order of the issue."""
     n = f"{large.count:,}"
+
+    def ucap_case(
+        key: str,
+        label: str,
+        *args: str,
+        on: Collection = large,
+        files: int | None = None,
+        small: bool = False,
+        tty: bool = False,
+    ) -> Case:
+        """`ucap ARGS...` in `on` on all its files unless `files` says otherwise; `small` for the
+        pre-commit cases, which take the small cases' run count."""
+        count = on.count if files is None else files
+        runs_key = "small" if small else "large"
+        return Case(
+            key, label, "ucap", [*ucap, *args], on, count, runs_key, tty=tty, command=args[0]
+        )
+
+    pre_commit = f"validate 1 file of {medium.count:,} (pre-commit)"
+    validate = ("validate", "--records", "records")
     cases = [
-        Case(
-            "validate-one",
-            f"validate 1 file of {medium.count:,} (pre-commit)",
-            "ucap",
-            [*ucap, "validate", "--records", "records", medium.one_file],
-            medium,
-            1,
-            "small",
-            command="validate",
+        ucap_case(
+            "validate-one", pre_commit, *validate, medium.one_file, on=medium, files=1, small=True
         ),
-        Case(
-            "validate-medium",
-            f"validate {medium.count:,}",
-            "ucap",
-            [*ucap, "validate", "--records", "records"],
-            medium,
-            medium.count,
-            "small",
-            command="validate",
+        ucap_case(
+            "validate-medium", f"validate {medium.count:,}", *validate, on=medium, small=True
         ),
-        Case(
-            "validate-large",
-            f"validate {n}",
-            "ucap",
-            [*ucap, "validate", "--records", "records"],
-            large,
-            large.count,
-            "large",
-            command="validate",
-        ),
-        Case(
-            "list",
-            f"list {n} (terminal table)",
-            "ucap",
-            [*ucap, "list"],
-            large,
-            large.count,
-            "large",
-            tty=True,
-            command="list",
-        ),
-        Case(
-            "list-json",
-            f"list --format json {n}",
-            "ucap",
-            [*ucap, "list", "--format", "json"],
-            large,
-            large.count,
-            "large",
-            command="list",
-        ),
-        Case(
-            "timeline-json",
-            f"timeline --format json {n}",
-            "ucap",
-            [*ucap, "timeline", "--format", "json"],
-            large,
-            large.count,
-            "large",
-            command="timeline",
-        ),
-        Case(
-            "summary",
-            f"summary {n} (terminal)",
-            "ucap",
-            [*ucap, "summary"],
-            large,
-            large.count,
-            "large",
-            tty=True,
-            command="summary",
-        ),
+        ucap_case("validate-large", f"validate {n}", *validate),
+        ucap_case("list", f"list {n} (terminal table)", "list", tty=True),
+        ucap_case("list-json", f"list --format json {n}", "list", "--format", "json"),
+        ucap_case("timeline-json", f"timeline --format json {n}", "timeline", "--format", "json"),
+        ucap_case("summary", f"summary {n} (terminal)", "summary", tty=True),
     ]
     # In --quick mode the pre-commit collection is the large one: time it once.
     return [case for case in cases if not (case.key == "validate-medium" and medium is large)]
 
 
+def peer_cases(
+    tool: str, label: str, head: list[str], one: Collection, large: Collection, glob: str = ""
+) -> list[Case]:
+    """A peer's command line `head` on one file of `one`, then on every file of `large`:
+    through `glob` when the peer expands one, else on as few command lines as fit."""
+    tails: list[list[str]] = []
+    if glob:
+        argv = [*head, glob]
+    else:
+        argv, tails = head, batches(large.files, sum(len(a) + 9 for a in head))
+    return [
+        Case(f"{tool}-one", f"{label}, 1 file", tool, [*head, one.one_file], one, 1, "small"),
+        Case(
+            f"{tool}-large",
+            f"{label}, {large.count:,} files",
+            tool,
+            argv,
+            large,
+            large.count,
+            "large",
+            batches=tails,
+        ),
+    ]
+
+
 def plan_peers(schema: Path, one: Collection, large: Collection) -> list[Case]:
     """The peers that are installed: check-jsonschema and taplo, on one file and on all."""
     cases: list[Case] = []
-    n = f"{large.count:,}"
     checker = _tool("check-jsonschema")
     if checker:
         head = [checker, "--schemafile", str(schema)]
-        cases.append(
-            Case(
-                "check-jsonschema-one",
-                "check-jsonschema, 1 file",
-                "check-jsonschema",
-                [*head, one.one_file],
-                one,
-                1,
-                "small",
-            )
-        )
-        cases.append(
-            Case(
-                "check-jsonschema-large",
-                f"check-jsonschema, {n} files",
-                "check-jsonschema",
-                head,
-                large,
-                large.count,
-                "large",
-                batches=batches(large.files, sum(len(a) + 9 for a in head)),
-            )
-        )
+        cases += peer_cases("check-jsonschema", "check-jsonschema", head, one, large)
     taplo = _tool("taplo")
     if taplo:
         head = [taplo, "check", "--no-auto-config", "--schema", schema.as_uri()]
-        cases.append(
-            Case(
-                "taplo-one",
-                "taplo check, 1 file",
-                "taplo",
-                [*head, one.one_file],
-                one,
-                1,
-                "small",
-            )
-        )
-        cases.append(
-            Case(
-                "taplo-large",
-                f"taplo check, {n} files",
-                "taplo",
-                [*head, "records/**/*.toml"],
-                large,
-                large.count,
-                "large",
-            )
-        )
+        cases += peer_cases("taplo", "taplo check", head, one, large, glob="records/**/*.toml")
     return cases
 
 

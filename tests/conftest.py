@@ -7,8 +7,13 @@
   terminal shows them, `stdout`, `stderr`).
 - `write_record(folder, name, text)`: write `text` to `folder/name` (`.toml` added when the
   name has no suffix), creating sub-folders; returns the path.
+- `write_collection(folder, {name: text, ...})`: `write_record` for each; returns `folder`.
+- `edited(text, (old, new), ...)`: `text` with the first occurrence of each `old` (which
+  must occur) replaced by `new`: a variant of a record without copying it.
 - `VALID_RECORD`: a small record that is valid under `--strict` when saved as `demo.toml`
   (every key kind used once: partial dates, an alias, an agreement, SDGs, a topic).
+- `LYON_GRAZ`, `PUNE`: two records of the made-up collection that the summary and timeline
+  tests count on (see their comment).
 - `REPO`: the repository root (holds README.md and the bundled `records/`).
 """
 
@@ -71,6 +76,119 @@ theme = "Mobility"
 anything = { goes = [1, "here"] }
 """
 
+# A made-up collection for the summary and timeline tests, which count every number in it:
+# keep both records as they are (add a record, or derive one with `edited`). Lyon leads
+# Lyon-Graz, whose activities are out of order in the file (an exact-day span before a
+# month-only date of the same month, a year-only date last); Graz takes part by name, by
+# alias (GRZ) and as a `where`, Málaga as one of the places in "Málaga and Lyon". Pune's
+# period is ongoing and it has a planned span.
+LYON_GRAZ = """\
+schema_version = 1
+id = "lyon-graz"
+themes = ["Mobility", "Logistics"]
+sdgs = [9, 11]
+urban_agenda = ["Urban Mobility", "Housing"]
+
+[period]
+start = "2017-03"
+end = "2018-11"
+
+[city]
+name = "Lyon"
+country = "France"
+
+[[partners]]
+name = "Graz"
+short = "GRZ"
+country = "AT"
+
+[[partners]]
+name = "Málaga"
+country = "Spain"
+
+[[activities]]
+date = "2017-06-15"
+end = "2017-06-17"
+kind = "workshop"
+title = "Workshop in Graz"
+where = "Graz"
+cities = ["Lyon"]
+organisations = ["Graz Linien", "TCL"]
+themes = ["mobility"]
+
+[[activities]]
+date = "2017-06"
+kind = "visit"
+title = "Graz delegation visits Lyon"
+cities = ["Lyon", "GRZ"]
+themes = ["Mobility"]
+
+[[activities.agreements]]
+kind = "mou"
+parties = ["Lyon", "Graz"]
+count = 2
+
+[[activities]]
+date = "2018-01-02"
+kind = "signing"
+title = "Signing in Málaga"
+where = "Málaga and Lyon"
+organisations = ["tcl"]
+
+[[activities.agreements]]
+kind = "letter-of-intent"
+parties = ["Lyon", "Málaga"]
+
+[[activities]]
+date = "2017"
+kind = "other"
+title = "Year-only thing"
+cities = ["Lyon", "malaga"]
+
+[[expected_results]]
+text = "A joint e-bus pilot"
+status = "achieved"
+organisations = ["TCL"]
+
+[[expected_results]]
+text = "Another"
+status = "in-progress"
+"""
+
+PUNE = """\
+schema_version = 1
+id = "pune"
+themes = ["Water"]
+sdgs = [6]
+urban_agenda = ["Air Quality"]
+
+[period]
+start = "2019-02"
+
+[city]
+name = "Pune"
+country = "IN"
+
+[[partners]]
+name = "Lyon"
+country = "FR"
+
+[[activities]]
+date = "2019-05-03"
+kind = "mission"
+title = "Pune mission to Lyon"
+where = "Lyon"
+cities = ["Pune"]
+
+[[activities]]
+date = "2020-02"
+end = "2020-03"
+kind = "training"
+title = "Training"
+cities = ["Pune", "Lyon"]
+status = "planned"
+"""
+
 
 class Run(Protocol):
     """The `run` fixture's signature."""
@@ -113,3 +231,18 @@ def write_record(folder: Path, name: str, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def write_collection(folder: Path, records: Mapping[str, str]) -> Path:
+    """Write each `{name: text}` of `records` into `folder` with `write_record`; returns it."""
+    for name, text in records.items():
+        write_record(folder, name, text)
+    return folder
+
+
+def edited(text: str, *changes: tuple[str, str]) -> str:
+    """`text` with the first occurrence of each `old` replaced by `new`; each must occur."""
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text

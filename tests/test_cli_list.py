@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import pytest
 import typer
-from conftest import REPO, VALID_RECORD, Run, write_record
+from conftest import REPO, VALID_RECORD, Run, edited, write_collection, write_record
 from typer.testing import CliRunner
 
 from ucap_cli.cli.filters import FILTER_RULE, with_filters
@@ -78,33 +78,32 @@ def test_same_option_twice_is_or(run: Run) -> None:
 
 def collection(tmp_path: Path) -> Path:
     """Three records: demo (Lyon-Graz, 2017-03..2018-11), early (2015), ongoing (2019-)."""
-    folder = tmp_path / "records"
-    write_record(folder, "demo", VALID_RECORD)
-    early = (
-        VALID_RECORD.replace('id = "demo"', 'id = "early"')
-        .replace('start = "2017-03"', 'start = "2015"')
-        .replace('end = "2018-11"', 'end = "2015-12"')
-        .replace('date = "2017-06"', "date = 2015-06-15")
-        .replace('name = "Lyon"', 'name = "Nantes"')
-        .replace('cities = ["Lyon", "GRZ"]', 'cities = ["Nantes", "Graz"]')
-        .replace('parties = ["Lyon", "Graz"]', 'parties = ["Nantes", "Graz"]')
-        .replace("sdgs = [9, 11]", "sdgs = [3]")
+    early = edited(
+        VALID_RECORD,
+        ('id = "demo"', 'id = "early"'),
+        ('start = "2017-03"', 'start = "2015"'),
+        ('end = "2018-11"', 'end = "2015-12"'),
+        ('date = "2017-06"', "date = 2015-06-15"),
+        ('name = "Lyon"', 'name = "Nantes"'),
+        ('cities = ["Lyon", "GRZ"]', 'cities = ["Nantes", "Graz"]'),
+        ('parties = ["Lyon", "Graz"]', 'parties = ["Nantes", "Graz"]'),
+        ("sdgs = [9, 11]", "sdgs = [3]"),
     )
-    write_record(folder, "early", early)
-    ongoing = (
-        VALID_RECORD.replace('id = "demo"', 'id = "ongoing"')
-        .replace('start = "2017-03"', 'start = "2019-02"')
-        .replace('end = "2018-11"\n', "")
-        .replace('date = "2017-06"', 'date = "2019-05"')
-        .replace('kind = "visit"', 'kind = "workshop"')
-        .replace('name = "Graz"', 'name = "Málaga"')
-        .replace('short = "GRZ"', 'short = "MLG"')
-        .replace('country = "AT"', 'country = "Spain"')
-        .replace('cities = ["Lyon", "GRZ"]', 'cities = ["Lyon", "MLG"]')
-        .replace('parties = ["Lyon", "Graz"]', 'parties = ["Lyon", "Málaga"]')
+    ongoing = edited(
+        VALID_RECORD,
+        ('id = "demo"', 'id = "ongoing"'),
+        ('start = "2017-03"', 'start = "2019-02"'),
+        ('end = "2018-11"\n', ""),
+        ('date = "2017-06"', 'date = "2019-05"'),
+        ('kind = "visit"', 'kind = "workshop"'),
+        ('name = "Graz"', 'name = "Málaga"'),
+        ('short = "GRZ"', 'short = "MLG"'),
+        ('country = "AT"', 'country = "Spain"'),
+        ('cities = ["Lyon", "GRZ"]', 'cities = ["Lyon", "MLG"]'),
+        ('parties = ["Lyon", "Graz"]', 'parties = ["Lyon", "Málaga"]'),
     )
-    write_record(folder, "ongoing", ongoing)
-    return folder
+    records = {"demo": VALID_RECORD, "early": early, "ongoing": ongoing}
+    return write_collection(tmp_path / "records", records)
 
 
 @pytest.mark.parametrize(

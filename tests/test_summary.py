@@ -12,122 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, Run, write_record
+from conftest import LYON_GRAZ, PUNE, REPO, Run, write_collection, write_record
 
 from ucap_cli import vocab
 
 RECORDS = str(REPO / "records")
 
-# Three records. Lyon leads two of them (spelt "LYON" in the other: the same city), Graz is a
-# partner of both, Pune's period is ongoing; agreements use `count`. Records are taken in
-# period order (lyon-kyoto, lyon-graz, pune): a name is shown as first spelt in that order.
-LYON_GRAZ = """\
-schema_version = 1
-id = "lyon-graz"
-themes = ["Mobility", "Logistics"]
-sdgs = [9, 11]
-urban_agenda = ["Urban Mobility", "Housing"]
-
-[period]
-start = "2017-03"
-end = "2018-11"
-
-[city]
-name = "Lyon"
-country = "France"
-
-[[partners]]
-name = "Graz"
-short = "GRZ"
-country = "AT"
-
-[[partners]]
-name = "Málaga"
-country = "Spain"
-
-[[activities]]
-date = "2017-06-15"
-end = "2017-06-17"
-kind = "workshop"
-title = "Workshop in Graz"
-where = "Graz"
-cities = ["Lyon"]
-organisations = ["Graz Linien", "TCL"]
-themes = ["mobility"]
-
-[[activities]]
-date = "2017-06"
-kind = "visit"
-title = "Graz delegation visits Lyon"
-cities = ["Lyon", "GRZ"]
-themes = ["Mobility"]
-
-[[activities.agreements]]
-kind = "mou"
-parties = ["Lyon", "Graz"]
-count = 2
-
-[[activities]]
-date = "2018-01-02"
-kind = "signing"
-title = "Signing in Málaga"
-where = "Málaga and Lyon"
-organisations = ["tcl"]
-
-[[activities.agreements]]
-kind = "letter-of-intent"
-parties = ["Lyon", "Málaga"]
-
-[[activities]]
-date = "2017"
-kind = "other"
-title = "Year-only thing"
-cities = ["Lyon", "malaga"]
-
-[[expected_results]]
-text = "A joint e-bus pilot"
-status = "achieved"
-organisations = ["TCL"]
-
-[[expected_results]]
-text = "Another"
-status = "in-progress"
-"""
-
-PUNE = """\
-schema_version = 1
-id = "pune"
-themes = ["Water"]
-sdgs = [6]
-urban_agenda = ["Air Quality"]
-
-[period]
-start = "2019-02"
-
-[city]
-name = "Pune"
-country = "IN"
-
-[[partners]]
-name = "Lyon"
-country = "FR"
-
-[[activities]]
-date = "2019-05-03"
-kind = "mission"
-title = "Pune mission to Lyon"
-where = "Lyon"
-cities = ["Pune"]
-
-[[activities]]
-date = "2020-02"
-end = "2020-03"
-kind = "training"
-title = "Training"
-cities = ["Pune", "Lyon"]
-status = "planned"
-"""
-
+# Three records: LYON_GRAZ and PUNE (from conftest) and this one. Lyon leads two of them (spelt
+# "LYON" in this one: the same city), Graz is a partner of both, Pune's period is ongoing;
+# agreements use `count`. Records are taken in period order (lyon-kyoto, lyon-graz, pune): a
+# name is shown as first spelt in that order.
 LYON_KYOTO = """\
 schema_version = 1
 id = "lyon-kyoto"
@@ -183,11 +77,8 @@ organisations = ["Kyoto City"]
 @pytest.fixture
 def collection(tmp_path: Path) -> str:
     """The three records in a folder; returns its path."""
-    folder = tmp_path / "recs"
-    write_record(folder, "lyon-graz", LYON_GRAZ)
-    write_record(folder, "pune", PUNE)
-    write_record(folder, "lyon-kyoto", LYON_KYOTO)
-    return str(folder)
+    records = {"lyon-graz": LYON_GRAZ, "pune": PUNE, "lyon-kyoto": LYON_KYOTO}
+    return str(write_collection(tmp_path / "recs", records))
 
 
 def summary_json(run: Run, *args: str) -> dict[str, Any]:

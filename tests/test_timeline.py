@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Run, write_record
+from conftest import LYON_GRAZ, PUNE, REPO, Run, edited, write_collection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,126 +35,25 @@ SEED_ACTIVITIES = [
     ("2018-11", "Nov 2018", "Meeting of Zhengzhou and EU delegates at the EU-China"),
 ]
 
-# Two records: Lyon (activities out of order in the file: an exact-day span before a month-only
-# date of the same month, a year-only date last) and Pune (ongoing, a planned span).
-LYON = """\
-schema_version = 1
-id = "lyon"
-programme = "IUC"
-themes = ["Mobility", "Logistics"]
-sdgs = [9, 11]
-urban_agenda = ["Urban Mobility", "Housing"]
-
-[period]
-start = "2017-03"
-end = "2018-11"
-
-[city]
-name = "Lyon"
-country = "France"
-
-[[partners]]
-name = "Graz"
-short = "GRZ"
-country = "AT"
-
-[[partners]]
-name = "Málaga"
-country = "Spain"
-
-[[activities]]
-date = "2017-06-15"
-end = "2017-06-17"
-kind = "workshop"
-title = "Workshop [bold]in[/] Graz"
-where = "Graz"
-cities = ["Lyon"]
-organisations = ["Graz Linien", "TCL"]
-themes = ["mobility"]
-
-[[activities]]
-date = "2017-06"
-kind = "visit"
-title = "Graz delegation visits Lyon"
-cities = ["Lyon", "GRZ"]
-themes = ["Mobility"]
-outputs = ["=HYPERLINK(\\"http://x\\")", "Press coverage"]
-
-[[activities.agreements]]
-kind = "mou"
-parties = ["Lyon", "Graz"]
-count = 2
-title = "Two MoUs"
-
-[[activities]]
-date = "2018-01-02"
-kind = "signing"
-title = "Signing <script>alert(1)</script> \\u001b[31mred"
-where = "Málaga and Lyon"
-organisations = ["tcl"]
-
-[[activities.agreements]]
-kind = "letter-of-intent"
-parties = ["Lyon", "Málaga"]
-
-[[activities]]
-date = "2017"
-kind = "other"
-title = "Year-only thing"
-cities = ["Lyon", "malaga"]
-
-[[expected_results]]
-text = "A joint e-bus pilot"
-status = "achieved"
-organisations = ["TCL"]
-
-[[expected_results]]
-text = "Another"
-status = "in-progress"
-"""
-
-PUNE = """\
-schema_version = 1
-id = "pune"
-themes = ["Water"]
-sdgs = [6]
-urban_agenda = ["Air Quality"]
-
-[period]
-start = "2019-02"
-
-[city]
-name = "Pune"
-country = "IN"
-
-[[partners]]
-name = "Lyon"
-country = "FR"
-
-[[activities]]
-date = "2019-05-03"
-kind = "mission"
-title = "Pune mission to Lyon"
-where = "Lyon"
-cities = ["Pune"]
-
-[[activities]]
-date = "2020-02"
-end = "2020-03"
-kind = "training"
-title = "Training"
-cities = ["Pune", "Lyon"]
-status = "planned"
-"""
+# Two records: Lyon (LYON_GRAZ, activities out of order in the file, given hostile text: markup
+# and an escape character in titles, HTML, a formula in an output) and Pune (ongoing).
+LYON = edited(
+    LYON_GRAZ,
+    ('id = "lyon-graz"\n', 'id = "lyon"\nprogramme = "IUC"\n'),
+    ('title = "Workshop in Graz"', 'title = "Workshop [bold]in[/] Graz"'),
+    (
+        'themes = ["Mobility"]\n',
+        'themes = ["Mobility"]\noutputs = ["=HYPERLINK(\\"http://x\\")", "Press coverage"]\n',
+    ),
+    ("count = 2\n", 'count = 2\ntitle = "Two MoUs"\n'),
+    ('title = "Signing in Málaga"', 'title = "Signing <script>alert(1)</script> \\u001b[31mred"'),
+)
 
 
 @pytest.fixture
 def collection(tmp_path: Path) -> str:
     """A records folder with the Lyon and Pune records; returns its path."""
-    folder = tmp_path / "recs"
-    write_record(folder, "lyon", LYON)
-    write_record(folder, "pune", PUNE)
-    return str(folder)
+    return str(write_collection(tmp_path / "recs", {"lyon": LYON, "pune": PUNE}))
 
 
 def positions(text: str, *needles: str) -> list[int]:

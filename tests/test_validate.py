@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, VALID_RECORD, Run, write_record
+from conftest import REPO, VALID_RECORD, Run, edited, write_record
 
 from ucap_cli import __version__
 from ucap_cli.problems import CODES
@@ -28,11 +28,7 @@ class Case:
     config: str | None = None  # ucap.toml text
 
     def text(self) -> str:
-        text = VALID_RECORD
-        for old, new in self.changes:
-            assert old in text, old
-            text = text.replace(old, new, 1)
-        return text
+        return edited(VALID_RECORD, *self.changes)
 
 
 CASES = [

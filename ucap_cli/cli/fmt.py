@@ -1,20 +1,14 @@
 """`ucap fmt`: rewrite records in the canonical layout, keeping every comment."""
 
-from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from ucap_cli.cli.options import RecordsOption
+from ucap_cli.cli.options import PathsArgument, RecordsOption
 
 
 def fmt(
-    paths: Annotated[
-        Optional[list[Path]],  # noqa: UP045 - Typer reads this annotation at run time
-        typer.Argument(
-            help="Record files and/or folders (default: the records folder).", show_default=False
-        ),
-    ] = None,
+    paths: PathsArgument = None,
     check: Annotated[
         bool, typer.Option("--check", help="Change nothing; exit 1 if a file would change.")
     ] = False,

@@ -17,6 +17,13 @@ RecordsOption = Annotated[
     ),
 ]
 
+PathsArgument = Annotated[
+    Optional[list[Path]],  # noqa: UP045 - Typer reads this annotation at run time
+    typer.Argument(
+        help="Record files and/or folders (default: the records folder).", show_default=False
+    ),
+]
+
 
 class OutputFormat(str, Enum):  # noqa: UP042 - Typer needs a str Enum
     """Output formats of the query commands (list, show, timeline, summary)."""

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ucap_cli.cli.options import NoCacheOption, RecordsOption
+from ucap_cli.cli.options import NoCacheOption, PathsArgument, RecordsOption
 
 
 class ReportFormat(str, Enum):  # noqa: UP042 - Typer needs a str Enum
@@ -24,12 +23,7 @@ class ReportFormat(str, Enum):  # noqa: UP042 - Typer needs a str Enum
 
 
 def validate(
-    paths: Annotated[
-        Optional[list[Path]],  # noqa: UP045 - Typer reads this annotation at run time
-        typer.Argument(
-            help="Record files and/or folders (default: the records folder).", show_default=False
-        ),
-    ] = None,
+    paths: PathsArgument = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
     select: Annotated[
         Optional[list[str]],  # noqa: UP045
