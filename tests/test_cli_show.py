@@ -114,7 +114,8 @@ def test_record_text_is_shown_as_typed(run: Run, tmp_path: Path) -> None:
     result = run("show", "demo")
     assert result.stdout.splitlines()[0] == "[bold red]Lyon[/] \\x1b]8;;http://x\\x07"
     markdown = run("show", "demo", "-f", "markdown").stdout
-    assert markdown.startswith("# [bold red]Lyon[/] \\x1b]8;;http://x\\x07\n")
+    # Escaped for Markdown, so that it renders as typed (brackets could make a link).
+    assert markdown.startswith("# \\[bold red\\]Lyon\\[/\\] \\\\x1b\\]8;;http://x\\\\x07\n")
 
 
 def test_show_usage_errors(run: Run) -> None:

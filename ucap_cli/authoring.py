@@ -9,6 +9,7 @@ replaces the file; when it has errors nothing is written and the problems are re
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,11 +55,14 @@ def find_record(config: Config, ref: str) -> Path:
         return candidate
     if config.records.is_dir():
         direct = config.records / f"{ref}.toml"
-        if direct.is_file() and scan_id(direct) == ref:
+        size = config.max_file_size
+        if direct.is_file() and scan_id(direct, size) == ref:
             return direct
         for path in find_record_files(config.records):
-            if scan_id(path) == ref:
+            if scan_id(path, size) == ref:
                 return path
+        if os.path.lexists(direct) and not direct.is_dir() and scan_id(direct, size) is None:
+            return direct  # named like the record but unreadable: reading it says why
     raise UsageError(
         f"no record with id {ref!r} in {display_path(config.records)}",
         hint="give the record's id, or the path of its .toml file",
@@ -69,7 +73,14 @@ def id_owner(config: Config, record_id: str) -> Path | None:
     """The file of the collection that already declares `record_id`, if any."""
     if not config.records.is_dir():
         return None
-    return next((p for p in find_record_files(config.records) if scan_id(p) == record_id), None)
+    return next(
+        (
+            p
+            for p in find_record_files(config.records)
+            if scan_id(p, config.max_file_size) == record_id
+        ),
+        None,
+    )
 
 
 # --------------------------------------------------------------------------- checking
@@ -168,7 +179,7 @@ def add_entry(config: Config, path: Path, table: str, entry: Mapping[str, Any]) 
         warnings[:] = _split(check(path, new, config), display_path(path))
         return new
 
-    update_text(path, change)
+    update_text(path, change, max_size=config.max_file_size)
     return Written(path, warnings)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ucap_cli import __version__
-from ucap_cli.problems import Problem
+from ucap_cli.problems import CODES, Problem
 
 FOLDER = ".ucap_cache"
 _FILE = "verdicts.json"
@@ -63,16 +63,22 @@ class VerdictCache:
         """Read the cache file, if it is there and was made under the same fingerprint."""
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
             content = json.loads(self.path.read_text(encoding="utf-8"))
-            if content["fingerprint"] == self.fingerprint:
+            if content["fingerprint"] == self.fingerprint and isinstance(content["entries"], dict):
                 self._entries = content["entries"]
         return self
 
     def get(self, path: str, stat: os.stat_result, display: str) -> Verdict | None:
         """The verdict for this version of the file, if known, its problems shown at `display`."""
         entry = self._entries.get(path)
-        if entry is None or entry[0] != stamp(stat):
-            return None
-        return Verdict(entry[1], tuple(Problem(display, *p) for p in entry[2]))
+        try:
+            if entry is None or entry[0] != stamp(stat):
+                return None
+            problems = tuple(Problem(display, *p) for p in entry[2])
+            if all(p.code in CODES for p in problems):
+                return Verdict(entry[1], problems)
+        except (TypeError, KeyError, IndexError):  # a damaged cache: check the file again
+            pass
+        return None
 
     def put(self, path: str, stat: os.stat_result, verdict: Verdict) -> None:
         """Remember a verdict, unless the file changed too recently to be sure of its stamp."""

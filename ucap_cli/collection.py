@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ucap_cli.cache import Verdict, VerdictCache
 from ucap_cli.checks import IdOwner, duplicate_ids
-from ucap_cli.config import Config
+from ucap_cli.config import DEFAULT_MAX_FILE_SIZE, Config
 from ucap_cli.errors import ExitCode, UcapError, UsageError
 from ucap_cli.findings import Finding
 from ucap_cli.load import (
@@ -24,6 +24,7 @@ from ucap_cli.load import (
     load_file,
     load_slim,
     read_text,
+    real_path,
 )
 from ucap_cli.model import Record
 from ucap_cli.parallel import map_files
@@ -142,11 +143,11 @@ def _others(config: Config, targets: list[Path]) -> list[Path]:
         return []
     # Compared as absolute paths, without resolving each file (a system call apiece).
     given = {os.path.abspath(p) for p in targets}
-    given_real = {p.resolve() for p in targets}
+    given_real = {real_path(p) for p in targets}
     return [
         p
         for p in find_record_files(config.records)
-        if os.path.abspath(p) not in given and not (p.is_symlink() and p.resolve() in given_real)
+        if os.path.abspath(p) not in given and not (p.is_symlink() and real_path(p) in given_real)
     ]
 
 
@@ -166,11 +167,14 @@ def _declared_id(file: RecordFile) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def scan_id(path: Path) -> str | None:
-    """The id a record file declares, read cheaply: the top-level `id` line, else a full parse."""
+def scan_id(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | None:
+    """The id a record file declares, read cheaply: the top-level `id` line, else a full parse.
+
+    None when the file cannot be read, is not UTF-8 or is larger than `max_size` bytes.
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = read_text(path, max_size)
+    except (OSError, ValueError):
         return None
     for line in text.splitlines():
         stripped = line.lstrip()
@@ -284,7 +288,7 @@ def find_record(config: Config, record_id: str, paths: Sequence[Path] = ()) -> R
     import difflib
 
     targets = record_paths(config, paths)
-    declared = {path: scan_id(path) for path in targets}
+    declared = {path: scan_id(path, config.max_file_size) for path in targets}
     found = [p for p, i in declared.items() if i == record_id] or [
         p for p in targets if p.stem == record_id
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -118,14 +119,15 @@ def _lookup(data: Any, path: KeyPath) -> Any:
     return data
 
 
-def describe_validation_error(error: ValidationError, data: dict[str, Any]) -> list[Finding]:
-    """Every pydantic error of a record as a finding with a problem code and a plain message."""
-    findings = []
+def describe_validation_error(error: ValidationError, data: dict[str, Any]) -> Iterator[Finding]:
+    """Every pydantic error of a record as a finding with a problem code and a plain message.
+
+    Lazy: a file with a million unknown keys has only its first problems described.
+    """
     for item in error.errors(include_url=False):
         finding = _describe(item, data)
         if finding is not None:
-            findings.append(finding)
-    return findings
+            yield finding
 
 
 def _describe(item: Any, data: dict[str, Any]) -> Finding | None:

@@ -31,6 +31,7 @@ import tomli_w
 
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
 from ucap_cli.dates import DateError, parse_partial_date
+from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
 from ucap_cli.errors import UcapError
 from ucap_cli.locate import KeyPath, SourceMap, build_source_map
 from ucap_cli.toml import TOMLDecodeError, loads
@@ -585,13 +586,18 @@ def format_file(path: Path, *, write: bool, max_size: int = DEFAULT_MAX_FILE_SIZ
         with path.open("rb") as handle:
             raw = handle.read(max_size + 1)
         if len(raw) > max_size:
-            return Outcome(path, "error", f"larger than the limit of {max_size:,} bytes")
+            return Outcome(
+                path, "error", f"larger than the limit of {max_size:,} bytes (max_file_size)"
+            )
+        check_utf8_mark(raw)
         text = raw.decode("utf-8")
         new = format_text(text)
     except CannotKeepComments as error:
         return Outcome(path, "kept", str(error))
-    except (FormatError, UnicodeDecodeError) as error:
+    except (FormatError, ForeignEncodingError) as error:
         return Outcome(path, "error", str(error))
+    except UnicodeDecodeError as error:
+        return Outcome(path, "error", not_utf8_message(raw, error))
     except OSError as error:
         return Outcome(path, "error", f"cannot read: {error.strerror or error}")
     if new == text:
@@ -600,15 +606,17 @@ def format_file(path: Path, *, write: bool, max_size: int = DEFAULT_MAX_FILE_SIZ
         from ucap_cli.write import update_text
 
         try:
-            update_text(path, format_text)
+            update_text(path, format_text, max_size=max_size)
         except UcapError as error:
             return Outcome(path, "error", str(error))
     return Outcome(path, "changed", before=text, after=new)
 
 
-def format_files(paths: Iterable[Path], *, write: bool) -> list[Outcome]:
+def format_files(
+    paths: Iterable[Path], *, write: bool, max_size: int = DEFAULT_MAX_FILE_SIZE
+) -> list[Outcome]:
     """Format each file in turn (see `format_file`)."""
-    return [format_file(path, write=write) for path in paths]
+    return [format_file(path, write=write, max_size=max_size) for path in paths]
 
 
 def summary(outcomes: list[Outcome], *, written: bool) -> str:

@@ -7,6 +7,7 @@ Positions are worked out only for files that have problems, so the happy path st
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,13 +21,16 @@ from pydantic import ValidationError
 from ucap_cli import checks
 from ucap_cli.cache import Verdict
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
+from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark
 from ucap_cli.errors import UsageError
 from ucap_cli.findings import Finding, describe_validation_error
 from ucap_cli.locate import SourceMap, build_source_map
 from ucap_cli.model import SCHEMA_VERSION, Record
-from ucap_cli.problems import Problem
+from ucap_cli.problems import CODES, Problem
 from ucap_cli.toml import TOMLDecodeError, loads
 
+# Problems reported per file: past them a report would be unreadable (and slow to locate).
+MAX_PROBLEMS = 100
 _SUPPRESS = re.compile(r"#\s*ucap:\s*ignore\[([A-Za-z0-9,\s]+)\]")
 
 
@@ -41,6 +45,7 @@ class RecordFile:
     record: Record | None = None
     problems: list[Problem] = field(default_factory=list)
     _source_map: SourceMap | None = field(default=None, repr=False)
+    _omitted: int = field(default=0, repr=False)  # problems past MAX_PROBLEMS, counted only
 
     @property
     def ok(self) -> bool:
@@ -67,10 +72,24 @@ class RecordFile:
         self._source_map = None
         return self
 
-    def report(self, findings: Iterable[Finding]) -> None:
-        """Turn findings into located problems, dropping those suppressed by a comment."""
+    def report(self, findings: Iterable[Finding], total: int | None = None) -> None:
+        """Turn findings into located problems, dropping those suppressed by a comment.
+
+        A file keeps at most MAX_PROBLEMS problems: the findings past them are counted, not
+        located, and stand as one last problem, "... and N more problems in this file". With
+        `total` (how many `findings` yields) a lazy `findings` is not even described past them.
+        """
         lines: list[str] | None = None
-        for finding in findings:
+        remaining = iter(findings)
+        for taken, finding in enumerate(remaining, 1):
+            if self._omitted or len(self.problems) >= MAX_PROBLEMS:
+                if total is not None:  # lazy findings (pydantic errors): count, not describe
+                    self._omit(finding.code, 1 + total - taken)
+                else:
+                    rest = [finding, *remaining]
+                    worst = next((f for f in rest if CODES[f.code].severity == "error"), finding)
+                    self._omit(worst.code, len(rest))
+                return
             position = finding.position(self.source_map())
             if lines is None:
                 lines = (self.text or "").splitlines()
@@ -87,6 +106,25 @@ class RecordFile:
                     finding.hint,
                 )
             )
+
+    def _omit(self, code: str, count: int) -> None:
+        """Count `count` more problems in the closing line (placed at the end of the file, so
+        that it is reported last); an error code there keeps the exit status right."""
+        if self._omitted:
+            last = self.problems.pop()
+            code = last.code if CODES[last.code].severity == "error" else code
+        self._omitted += count
+        lines = (self.text or "").splitlines() or [""]
+        self.problems.append(
+            Problem(
+                self.display,
+                len(lines),
+                len(lines[-1]) + 1,
+                code,
+                f"... and {self._omitted:,} more problems in this file",
+                f"fix the first {MAX_PROBLEMS} and run `ucap validate` again",
+            )
+        )
 
 
 def _suppressed(line: str, code: str) -> bool:
@@ -117,6 +155,7 @@ def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
         raw = handle.read(max_size + 1)
     if len(raw) > max_size:
         raise ValueError(f"file is larger than the limit of {max_size:,} bytes (max_file_size)")
+    check_utf8_mark(raw)
     return raw.decode("utf-8-sig")
 
 
@@ -153,7 +192,7 @@ def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
     try:
         file.record = Record.model_validate(file.data, context=context)
     except ValidationError as error:
-        file.report(describe_validation_error(error, file.data))
+        file.report(describe_validation_error(error, file.data), error.error_count())
         return
     file.report(checks.check_record(file.record, file.path))
 
@@ -176,6 +215,11 @@ def load_file(
                 f"not UTF-8 text: {error.reason}",
                 "save the file as UTF-8",
             )
+        )
+        return file
+    except ForeignEncodingError as error:
+        file.problems.append(
+            Problem(file.display, 1, 1, "E001", str(error), "ucap reads UTF-8 only")
         )
         return file
     except (OSError, ValueError) as error:
@@ -204,6 +248,8 @@ def _io_message(error: OSError | ValueError) -> str:
         return "cannot read: no such file (a broken link, or removed while reading)"
     if isinstance(error, PermissionError):
         return "cannot read: permission denied"
+    if isinstance(error, OSError) and error.errno == errno.ELOOP:
+        return "cannot read: a loop of symbolic links"
     if isinstance(error, OSError):
         return f"cannot read: {error.strerror or error}"
     return str(error)
@@ -236,8 +282,14 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     # else it would clash with itself in the duplicate-id check.
     unique: dict[Path, Path] = {}
     for file in files:
-        unique.setdefault(file.resolve(), file)
+        unique.setdefault(real_path(file), file)
     return list(unique.values())
+
+
+def real_path(path: Path) -> Path:
+    """`path` with its symbolic links resolved; a loop of links is left as it is, where
+    `Path.resolve` would raise (reading the file then reports the loop)."""
+    return Path(os.path.realpath(path))
 
 
 def load_files(

@@ -48,12 +48,22 @@ def map_files(
 
         # fork: workers start with ucap already imported. Elsewhere, the platform's default.
         method = "fork" if sys.platform.startswith("linux") else None
-        executor = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method))
+        executor = ProcessPoolExecutor(
+            count, mp_context=multiprocessing.get_context(method), initializer=_ignore_ctrl_c
+        )
         results = _drain(executor, executor.map(work, paths, chunksize=CHUNK))
     for done, result in enumerate(results, 1):
         if progress is not None:
             progress(done, total)
         yield result
+
+
+def _ignore_ctrl_c() -> None:
+    """In a worker: Ctrl-C reaches the whole process group, but only ucap itself answers it
+    (one line, exit 130); a worker would print a traceback. Workers end with the pool."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _drain(executor: ProcessPoolExecutor, results: Iterator[T]) -> Iterator[T]:

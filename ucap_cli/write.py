@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
 from ucap_cli.errors import WriteError
 
 LOCK_TIMEOUT = 10.0  # seconds to wait for another ucap writing the same file
@@ -160,19 +161,24 @@ def _sync_folder(folder: Path) -> None:
 
 
 def update_text(
-    path: Path, change: Callable[[str], str | None], *, timeout: float = LOCK_TIMEOUT
+    path: Path,
+    change: Callable[[str], str | None],
+    *,
+    timeout: float = LOCK_TIMEOUT,
+    max_size: int | None = None,
 ) -> str | None:
     """Under the file's lock: read `path`, apply `change`, write the result atomically.
 
     `change` gets the file's text (UTF-8, BOM kept) and returns the new text, or None to leave
     the file alone. If the file changes on disk while `change` runs (an editor saved it), the
     change is made once more on the new text; a second such race is an error. Returns what
-    was written, or None.
+    was written, or None. A file that is not UTF-8 text, or larger than `max_size` bytes, is
+    a WriteError.
     """
     with record_lock(path, timeout):
         for attempt in range(2):
-            original = _read(path)
-            new = change(original.decode("utf-8"))
+            original = _read(path, max_size)
+            new = change(_decode(path, original))
             if new is None or new.encode("utf-8") == original:
                 return None
             try:
@@ -194,8 +200,27 @@ def create_text(path: Path, text: str, *, timeout: float = LOCK_TIMEOUT) -> None
         atomic_write(path, text.encode("utf-8"), create=True)
 
 
-def _read(path: Path) -> bytes:
+def _read(path: Path, max_size: int | None = None) -> bytes:
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read() if max_size is None else handle.read(max_size + 1)
     except OSError as error:
         raise WriteError(f"cannot read {path}: {error.strerror or error}") from None
+    if max_size is not None and len(data) > max_size:
+        raise WriteError(
+            f"{path} is larger than the limit of {max_size:,} bytes (max_file_size); "
+            "nothing was written"
+        )
+    return data
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        check_utf8_mark(data)
+        return data.decode("utf-8")
+    except ForeignEncodingError as error:
+        raise WriteError(f"cannot read {path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise WriteError(
+            f"cannot read {path}: {not_utf8_message(data, error)}", hint="save the file as UTF-8"
+        ) from None

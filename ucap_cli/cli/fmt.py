@@ -32,7 +32,11 @@ def fmt(
     from ucap_cli.render.safe import visible
 
     config = load_config(records=records)
-    outcomes = format_files(record_paths(config, paths or []), write=not (check or diff))
+    outcomes = format_files(
+        record_paths(config, paths or []),
+        write=not (check or diff),
+        max_size=config.max_file_size,
+    )
     failed = False
     for outcome in outcomes:
         shown = visible(display_path(outcome.path))

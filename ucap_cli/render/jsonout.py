@@ -13,8 +13,10 @@ import json
 import re
 from typing import Any
 
-# Bidi controls could reorder what a terminal shows; JSON readers get the same characters back.
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# DEL, C1 controls (\x9b is a CSI to some terminals) and bidi controls (they could reorder
+# what a terminal shows) are written as \u escapes, which JSON's own encoder leaves raw;
+# JSON readers get the same characters back.
+_BIDI = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _INDENT = "  "
 
 

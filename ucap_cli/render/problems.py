@@ -9,7 +9,7 @@ from ucap_cli import __version__
 from ucap_cli.collection import ValidationResult
 from ucap_cli.problems import CODES, Problem, Severity
 from ucap_cli.render import jsonout
-from ucap_cli.render.safe import visible
+from ucap_cli.render.safe import MAX_SHOWN, visible
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -57,7 +57,7 @@ def text_lines(result: ValidationResult, *, detailed: bool) -> Iterator[Text]:
         if not detailed:
             continue
         source = result.source_line(problem)
-        if source is not None:
+        if source is not None and len(source) <= MAX_SHOWN:  # a megabyte line: message only
             number = str(problem.line)
             gutter = " " * len(number)
             prefix = source[: problem.column - 1]
@@ -103,14 +103,17 @@ def _escape_property(text: str) -> str:
 
 
 def as_github(result: ValidationResult) -> str:
-    """GitHub Actions workflow commands, one annotation per problem."""
+    """GitHub Actions workflow commands, one annotation per problem.
+
+    Control characters are escaped as in the text view: the Actions log renders ANSI codes.
+    """
     lines = []
     for p in result.problems:
         level = "error" if p.severity is Severity.ERROR else "warning"
         message = p.message + (f" (hint: {p.hint})" if p.hint else "")
         lines.append(
-            f"::{level} file={_escape_property(p.path)},line={p.line},col={p.column},"
-            f"title={p.code}::{_escape_data(message)}"
+            f"::{level} file={_escape_property(visible(p.path))},line={p.line},col={p.column},"
+            f"title={p.code}::{_escape_data(visible(message))}"
         )
     lines.append(summary_line(result))
     return "\n".join(lines)

@@ -52,6 +52,7 @@ CSV_COLUMNS = (
 
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _ENTITY = re.compile(r"&(?=#?\w+;)")  # `&lt;` typed in a record must print as typed
+_MARKDOWN_ESCAPED = re.compile(r"[\\`\[\]]")  # backslashes, code spans, link brackets
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -298,8 +299,8 @@ def flat_rows(
 
 
 def neutralise(cell: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula; on one line."""
-    cell = one_line(cell)
+    """A CSV cell a spreadsheet will not run as a formula; on one line, never cut."""
+    cell = one_line(cell, limit=None)
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
@@ -319,8 +320,10 @@ def list_csv(matches: Sequence[Match], fields: Sequence[str], activity_filtered:
 
 
 def md_cell(text: str) -> str:
-    """Text safe in a Markdown table cell: one line, `|` escaped, no raw HTML or entities."""
+    """Text safe in a Markdown table cell: one line, `|` escaped, no raw HTML, entities, code
+    spans or links (`[text](url)` prints as typed)."""
     text = _ENTITY.sub("&amp;", one_line(text))
+    text = _MARKDOWN_ESCAPED.sub(r"\\\g<0>", text)
     return text.replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
 
 

@@ -6,6 +6,7 @@ import re
 
 # C0 and C1 controls (tab allowed) plus DEL, and the bidi overrides that can reorder a line.
 _UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+MAX_SHOWN = 10_000  # characters of one value that terminal and Markdown views show
 
 
 def visible(text: str) -> str:
@@ -15,8 +16,14 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
-def one_line(text: str) -> str:
-    """`text` on one line: newlines become spaces, other controls are escaped."""
+def one_line(text: str, limit: int | None = MAX_SHOWN) -> str:
+    """`text` on one line: newlines become spaces, other controls are escaped.
+
+    Past `limit` characters the text is cut, saying how much was left out: laying out a
+    value of megabytes would take a terminal view minutes (None: never cut, as CSV needs).
+    """
+    if limit is not None and len(text) > limit:
+        text = f"{text[:limit]}… (+{len(text) - limit:,} characters)"
     return visible(" ".join(text.split("\n")).replace("\r", " "))
 
 
