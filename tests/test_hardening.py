@@ -602,6 +602,34 @@ def test_a_fault_at_each_step_of_the_write_leaves_old_or_new(
         assert reason in output.splitlines()[0]
 
 
+def interrupted(script: str, folder: Path, ready: Path, *, group: bool) -> tuple[int, str, str]:
+    """Run `script` in a Python process, Ctrl-C it once `ready` exists: (status, stdout, stderr).
+
+    `group`: the process gets its own process group and the whole group gets SIGINT, as a
+    terminal's job does on Ctrl-C (worker processes included); else only the process does.
+    """
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("UCAP_RECORDS", None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=group,
+    )
+    deadline = time.monotonic() + 30
+    while not ready.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if group:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    return process.returncode, stdout, stderr
+
+
 @pytest.mark.parametrize("command", ["add", "fmt"])
 def test_ctrl_c_during_a_real_write(tmp_path: Path, command: str) -> None:
     """SIGINT while the new text is being synced: exit 130, one line, the old file, no temp."""
@@ -619,22 +647,8 @@ sys.argv = ["ucap", *{arguments!r}]
 from ucap_cli.__main__ import main
 main()
 """
-    env = {**os.environ, "NO_COLOR": "1"}
-    env.pop("UCAP_RECORDS", None)
-    process = subprocess.Popen(
-        [sys.executable, "-c", script],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while not ready.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=30)
-    assert (process.returncode, stdout, stderr) == (130, "", "ucap: interrupted\n")
+    process = interrupted(script, tmp_path, ready, group=False)
+    assert process == (130, "", "ucap: interrupted\n")
     assert (records / "demo.toml").read_text(encoding="utf-8") == old
     assert sorted(p.name for p in records.iterdir()) == ["demo.toml", "good.toml"]
 
@@ -665,23 +679,8 @@ sys.argv = ["ucap", "validate", "--no-cache"]
 from ucap_cli.__main__ import main
 main()
 """
-    env = {**os.environ, "NO_COLOR": "1"}
-    env.pop("UCAP_RECORDS", None)
-    process = subprocess.Popen(
-        [sys.executable, "-c", script],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group, as a terminal's job
-    )
-    deadline = time.monotonic() + 30
-    while not ready.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-    stdout, stderr = process.communicate(timeout=30)
-    assert (process.returncode, stdout, stderr) == (130, "", "ucap: interrupted\n")
+    process = interrupted(script, tmp_path, ready, group=True)
+    assert process == (130, "", "ucap: interrupted\n")
 
 
 class Clock:

@@ -235,9 +235,10 @@ def validate(
     ]
     others = _others(config, targets) if paths else []
     owners += [IdOwner(p, display_path(p), _cached_id(cache, p)) for p in others]
-    for path, findings in duplicate_ids(owners).items():
-        if path in set(targets):
-            problems.extend(_located(path, findings))
+    duplicates = duplicate_ids(owners)
+    for path in targets:  # problems of the files given only, not of the rest of the collection
+        if path in duplicates:
+            problems.extend(_located(path, duplicates[path]))
     selection = selection or Selection()
     chosen = Selection(selection.select, frozenset(selection.ignore | config.ignore))
     problems = sorted((p for p in problems if chosen.wants(p.code)), key=lambda p: p.sort_key)
