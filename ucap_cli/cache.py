@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +27,7 @@ FOLDER = ".ucap_cache"
 _FILE = "verdicts.json"
 # A file changed within this many seconds of being checked could change again within the
 # file system's timestamp resolution, unseen: such verdicts are not kept.
-_RACY_SECONDS = 2.0
+RACY_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +43,34 @@ def stamp(stat: os.stat_result) -> list[int]:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
 
 
-def fingerprint(settings: Any) -> str:
-    """Everything besides a file's content that a verdict depends on, as one string."""
+@functools.cache
+def code_fingerprint() -> str:
+    """ucap's version, its TOML parser, and when each of their modules last changed."""
+    from ucap_cli.toml import loads
+
     package = Path(__file__).parent
     code = sorted(
         (str(p.relative_to(package)), p.stat().st_mtime_ns) for p in package.rglob("*.py")
     )
-    return json.dumps([__version__, code, settings, dt.date.today().isoformat()], default=str)
+    parser = sys.modules[loads.__module__].__file__ or loads.__module__
+    with contextlib.suppress(OSError):
+        parser += f" {os.stat(parser).st_mtime_ns}"
+    return json.dumps([__version__, sys.version, parser, code])
+
+
+def fingerprint(settings: Any) -> str:
+    """Everything besides a file's content that a verdict depends on, as one string."""
+    return json.dumps([code_fingerprint(), settings, dt.date.today().isoformat()], default=str)
+
+
+def ensure_folder(root: Path) -> Path:
+    """The cache folder under `root`, created with a `.gitignore` that keeps it out of git."""
+    folder = root / FOLDER
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    return folder
 
 
 class VerdictCache:
@@ -82,7 +105,7 @@ class VerdictCache:
 
     def put(self, path: str, stat: os.stat_result, verdict: Verdict) -> None:
         """Remember a verdict, unless the file changed too recently to be sure of its stamp."""
-        if time.time() - stat.st_mtime < _RACY_SECONDS:
+        if time.time() - stat.st_mtime < RACY_SECONDS:
             return
         problems = [[p.line, p.column, p.code, p.message, p.hint] for p in verdict.problems]
         self._entries[path] = [stamp(stat), verdict.id, problems]
@@ -96,8 +119,5 @@ class VerdictCache:
 
         content = {"fingerprint": self.fingerprint, "entries": self._entries}
         with contextlib.suppress(Exception):
-            self.path.parent.mkdir(exist_ok=True)
-            ignore = self.path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("*\n", encoding="utf-8")
+            ensure_folder(self.path.parent.parent)
             atomic_write(self.path, json.dumps(content, ensure_ascii=False).encode("utf-8"))

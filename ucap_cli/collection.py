@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ucap_cli.cache import Verdict, VerdictCache
 from ucap_cli.checks import IdOwner, duplicate_ids
@@ -22,6 +23,7 @@ from ucap_cli.load import (
     expand_paths,
     find_record_files,
     load_file,
+    load_record,
     load_slim,
     read_text,
     real_path,
@@ -34,7 +36,11 @@ from ucap_cli.toml import TOMLDecodeError, loads
 # A top-level `id = "slug"` line: a slug needs no escapes, so this reads it exactly.
 _ID_LINE = re.compile(r'[ \t]*id[ \t]*=[ \t]*"([a-z0-9]+(?:-[a-z0-9]+)*)"[ \t]*(?:#.*)?')
 
+if TYPE_CHECKING:
+    from ucap_cli.parsed import ParsedCache
+
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -135,6 +141,69 @@ def load_collection(
     files = list(map_files(load, targets, progress))
     _check_ids(files, _others(config, targets) if paths else [])
     return Collection(files, config)
+
+
+@dataclass(frozen=True, slots=True)
+class Reduced(Generic[T]):
+    """What a view keeps of one file: its product, and enough to report the file if skipped."""
+
+    path: Path
+    display: str
+    id: str | None  # the id the file declares, for the duplicate-id check
+    product: T | None  # None when the file has no record (or the view keeps nothing of it)
+    skipped: Problem | None  # the first problem of a file without a record
+
+
+def reduce_collection(
+    config: Config,
+    reduce: Callable[[RecordFile], T | None],
+    progress: Progress | None = None,
+    *,
+    use_cache: bool = True,
+) -> list[Reduced[T]]:
+    """Load each file of the records folder and keep only `reduce(file)` of it, in path order.
+
+    For views of large collections: files are loaded (on every core when there are many,
+    parsed data taken from the cache unless `use_cache` is false) and reduced one at a time,
+    so no more than one record is held per process. `reduce` must be picklable; it is given
+    only files that have a record. Files that share an id are loaded again with the
+    duplicate-id problems reported, then reduced, as `load_collection` would have them.
+    """
+    from ucap_cli.parsed import ParsedCache
+
+    context = config.validation_context()
+    work = partial(
+        _reduce_file,
+        reduce=reduce,
+        context=context,
+        max_size=config.max_file_size,
+        cache=ParsedCache(config.root) if use_cache else None,
+    )
+    results = list(map_files(work, record_paths(config), progress))
+    found = duplicate_ids(IdOwner(r.path, r.display, r.id) for r in results)
+    for index, result in enumerate(results):
+        if result.path in found:
+            file = load_file(result.path, context, max_size=config.max_file_size)
+            file.report(found[result.path])
+            results[index] = _reduced(file, reduce)
+    return results
+
+
+def _reduce_file(
+    path: Path,
+    reduce: Callable[[RecordFile], T | None],
+    context: dict[str, Any],
+    max_size: int,
+    cache: ParsedCache | None,
+) -> Reduced[T]:
+    return _reduced(load_record(path, context, max_size=max_size, cache=cache), reduce)
+
+
+def _reduced(file: RecordFile, reduce: Callable[[RecordFile], T | None]) -> Reduced[T]:
+    if file.record is None:
+        first = min(file.problems, key=lambda p: p.sort_key)
+        return Reduced(file.path, file.display, _declared_id(file), None, first)
+    return Reduced(file.path, file.display, file.record.id, reduce(file), None)
 
 
 def _others(config: Config, targets: list[Path]) -> list[Path]:

@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # re.ASCII: `\d` would otherwise accept other scripts' digits ("٢٠١٧").
 _PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
@@ -44,7 +45,7 @@ class PartialDate:
         if self.day is not None:
             return self.first
         month = self.month or 12
-        return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
+        return dt.date(self.year, month, _month_length(self.year, month))
 
     @property
     def sort_key(self) -> tuple[int, int, int]:
@@ -83,12 +84,23 @@ def parse_partial_date(value: object) -> PartialDate:
     if isinstance(value, dt.datetime):
         raise DateError('expected a date such as 2017-06-15 or "2017-06", not a date-time')
     if isinstance(value, dt.date):
-        return PartialDate.from_date(value)
+        return _from_date(value)
     if not isinstance(value, str):
         raise DateError(
             f'expected a date ("YYYY", "YYYY-MM", "YYYY-MM-DD" or a TOML date), '
             f"got {type(value).__name__}"
         )
+    return _from_text(value)
+
+
+# Records repeat a few hundred dates; partial dates are immutable, so each is parsed once.
+@lru_cache(maxsize=4096)
+def _from_date(value: dt.date) -> PartialDate:
+    return PartialDate.from_date(value)
+
+
+@lru_cache(maxsize=4096)
+def _from_text(value: str) -> PartialDate:
     match = _PARTIAL.fullmatch(value)
     if match is None:
         raise DateError(f'expected "YYYY", "YYYY-MM" or "YYYY-MM-DD", got {value!r}')
@@ -104,10 +116,15 @@ def _checked(year: int, month: int | None, day: int | None, text: str) -> Partia
         raise DateError(f"month must be 01-12, got {text!r}")
     if day is not None:
         assert month is not None
-        last = calendar.monthrange(year, month)[1]
+        last = _month_length(year, month)
         if not 1 <= day <= last:
             raise DateError(f"day must be 01-{last:02d} for {year:04d}-{month:02d}, got {text!r}")
     return PartialDate(year, month, day)
+
+
+@lru_cache(maxsize=4096)
+def _month_length(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -28,6 +28,9 @@ from ucap_cli.locate import SourceMap, build_source_map
 from ucap_cli.model import SCHEMA_VERSION, Record
 from ucap_cli.problems import CODES, Problem
 from ucap_cli.toml import TOMLDecodeError, loads
+
+if TYPE_CHECKING:
+    from ucap_cli.parsed import ParsedCache
 
 # Problems reported per file: past them a report would be unreadable (and slow to locate).
 MAX_PROBLEMS = 100
@@ -229,6 +232,47 @@ def load_file(
     return file
 
 
+def load_record(
+    path: Path,
+    context: dict[str, Any],
+    *,
+    max_size: int = DEFAULT_MAX_FILE_SIZE,
+    cache: ParsedCache | None = None,
+) -> RecordFile:
+    """`load_file`, with the parsing skipped when `cache` has this version of the file.
+
+    Cached data is validated and checked as parsed data is. A file with anything to report is
+    loaded in full instead, so that its problems are located in its text exactly as ever.
+    """
+    if cache is None:
+        return load_file(path, context, max_size=max_size)
+    try:
+        stat = path.stat()  # before reading: a later change gets a new stamp, never old data
+    except OSError:
+        return load_file(path, context, max_size=max_size)
+    data = cache.get(path, stat) if stat.st_size <= max_size else None
+    if data is not None:
+        file = RecordFile(path, display_path(path), data=data)
+        if _clean(file, context):
+            return file
+    file = load_file(path, context, max_size=max_size)
+    if file.data is not None and data is None:
+        cache.put(path, stat, file.data)
+    return file
+
+
+def _clean(file: RecordFile, context: dict[str, Any]) -> bool:
+    """Validate and check `file.data` into `file.record`; False if there is anything to report."""
+    version = (file.data or {}).get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+        return False
+    try:
+        file.record = Record.model_validate(file.data, context=context)
+    except ValidationError:
+        return False
+    return not checks.check_record(file.record, file.path)
+
+
 def _byte_position(path: Path, offset: int) -> tuple[int, int]:
     try:
         data = path.read_bytes()
@@ -314,6 +358,8 @@ def load_slim(
     context: dict[str, Any],
     max_size: int = DEFAULT_MAX_FILE_SIZE,
     keep_data: bool = True,
+    cache: ParsedCache | None = None,
 ) -> RecordFile:
-    """`load_file`, then `slimmed`: what worker processes send back for the views."""
-    return load_file(path, context, max_size=max_size).slimmed(keep_data=keep_data)
+    """`load_record`, then `slimmed`: what worker processes send back for the views."""
+    file = load_record(path, context, max_size=max_size, cache=cache)
+    return file.slimmed(keep_data=keep_data)

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ucap_cli import vocab
 from ucap_cli.countries import find_country, suggest_country
@@ -24,6 +24,7 @@ from ucap_cli.model import Activity, Record
 # Splits a free-text `where` ("Nice, Granada and Rome") into the places it names.
 _PLACES = re.compile(r"\s*(?:,|;|/|&|\band\b)\s*", re.IGNORECASE)
 _SDG = re.compile(r"(?:sdg)?\s*(\d{1,3})", re.IGNORECASE)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -341,27 +342,32 @@ def _chosen_activities(record: Record, filters: Filters) -> tuple[Activity, ...]
     return _dated(a for a in record.activities if activity_matches(record, a, filters))
 
 
+def match_record(file: RecordFile, filters: Filters) -> Match | None:
+    """The file's record and its chosen activities when the record matches every option."""
+    if file.record is None or not record_matches(file.record, filters):
+        return None
+    return Match(file.record, _chosen_activities(file.record, filters), file)
+
+
+def match_activities(file: RecordFile, filters: Filters) -> Match | None:
+    """For activity views: the file's record when the record-level options choose it, with its
+    matching activities; None when an activity-level option is set and none matches."""
+    if file.record is None or not _record_level(file.record, filters):
+        return None
+    activities = _chosen_activities(file.record, filters)
+    if activities or not filters.has_activity_filters:
+        return Match(file.record, activities, file)
+    return None
+
+
 def select(files: Iterable[RecordFile], filters: Filters) -> list[Match]:
     """Records that match every option (for `list`), sorted by period start then id."""
-    matches = [
-        Match(f.record, _chosen_activities(f.record, filters), f)
-        for f in files
-        if f.record is not None and record_matches(f.record, filters)
-    ]
-    return sort_matches(matches)
+    return sort_matches(m for f in files if (m := match_record(f, filters)) is not None)
 
 
 def select_activities(files: Iterable[RecordFile], filters: Filters) -> list[Match]:
-    """For activity views: records chosen by the record-level options, each with its matching
-    activities; a record with none is dropped when an activity-level option is set."""
-    matches = []
-    for file in files:
-        if file.record is None or not _record_level(file.record, filters):
-            continue
-        activities = _chosen_activities(file.record, filters)
-        if activities or not filters.has_activity_filters:
-            matches.append(Match(file.record, activities, file))
-    return sort_matches(matches)
+    """`match_activities` of each file, sorted by period start then id."""
+    return sort_matches(m for f in files if (m := match_activities(f, filters)) is not None)
 
 
 # --- sorting ------------------------------------------------------------------------------
@@ -391,15 +397,26 @@ SORT_FIELDS: dict[str, Callable[[Match], Any]] = {
 }
 
 
-def sort_matches(
-    matches: Iterable[Match], field: str = "period", reverse: bool = False
-) -> list[Match]:
-    """Sort by `field` (see SORT_FIELDS), ties by id; an unknown field is a UsageError."""
+def sort_field(field: str) -> Callable[[Match], Any]:
+    """The sort key of `field` (see SORT_FIELDS); an unknown field is a UsageError."""
     key = SORT_FIELDS.get(field.strip().lower())
     if key is None:
         suggestion = vocab.did_you_mean(vocab.closest(field, SORT_FIELDS))
         raise UsageError(
             f"--sort: unknown field {field!r}{suggestion}", hint="fields: " + ", ".join(SORT_FIELDS)
         )
-    by_id = sorted(matches, key=lambda m: m.record.id, reverse=reverse)
-    return sorted(by_id, key=key, reverse=reverse)
+    return key
+
+
+def ordered(
+    items: Iterable[T], key: Callable[[T], Any], ident: Callable[[T], str], reverse: bool = False
+) -> list[T]:
+    """`items` sorted by `key`, ties by `ident` (a record's id); all reversed with `reverse`."""
+    return sorted(sorted(items, key=ident, reverse=reverse), key=key, reverse=reverse)
+
+
+def sort_matches(
+    matches: Iterable[Match], field: str = "period", reverse: bool = False
+) -> list[Match]:
+    """Sort by `field` (see SORT_FIELDS), ties by id; an unknown field is a UsageError."""
+    return ordered(matches, sort_field(field), lambda m: m.record.id, reverse)

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ucap_cli.cli.filters import with_filters
-from ucap_cli.cli.options import FormatOption, OutputFormat, RecordsOption
+from ucap_cli.cli.options import FormatOption, NoCacheOption, OutputFormat, RecordsOption
 
 if TYPE_CHECKING:
     from ucap_cli.query import Filters
@@ -50,6 +50,7 @@ def list_records(
         ),
     ] = None,
     records: RecordsOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """List the records that match the filters: id, lead city, partners, period, themes, SDGs
     and activities (matching/all when an activity filter is set).
@@ -58,43 +59,45 @@ def list_records(
     is reported on stderr and skipped (exit 1).
     """
     import sys
+    from functools import partial
 
-    from ucap_cli.cli.output import write
-    from ucap_cli.collection import load_collection
+    from ucap_cli.cli.output import write, write_pieces
+    from ucap_cli.collection import reduce_collection
     from ucap_cli.config import load_config
     from ucap_cli.console import make_console
-    from ucap_cli.query import select, sort_matches
+    from ucap_cli.query import sort_field
+    from ucap_cli.render import jsonout
     from ucap_cli.render import records as view
     from ucap_cli.render.progress import progress_on_stderr
 
     chosen = view.parse_fields(fields, output_format.value)
-    sort_matches([], sort)  # an unknown --sort field fails before any loading
+    sort_field(sort)  # an unknown --sort field fails before any loading
+    reduce = partial(
+        view.list_item, filters=filters, sort=sort, output_format=output_format.value, fields=chosen
+    )
     with progress_on_stderr() as progress:
-        collection = load_collection(
-            load_config(records=records),
-            progress=progress,
-            keep_data=output_format is not OutputFormat.table,
+        reduced = reduce_collection(
+            load_config(records=records), reduce, progress, use_cache=not no_cache
         )
-    matched = sort_matches(select(collection.files, filters), sort, reverse)
+    matched = view.sort_items((r.product for r in reduced if r.product), reverse)
     if limit is None and output_format is OutputFormat.table and sys.stdout.isatty():
         limit = TERMINAL_LIMIT
-    matches = matched[:limit] if limit else matched
-    active = filters.has_activity_filters
+    items = matched[:limit] if limit else matched
+    rows = [item.row for item in items]
     if output_format is OutputFormat.json:
-        write(view.list_json(matches, chosen))
+        write_pieces(jsonout.array_lines(rows))
     elif output_format is OutputFormat.csv:
-        sys.stdout.write(view.list_csv(matches, chosen, active))
+        sys.stdout.write(view.list_csv(rows, chosen))
     elif output_format is OutputFormat.markdown:
-        write(view.list_markdown(matches, chosen, active))
-    elif matches:
+        write(view.list_markdown(rows, chosen))
+    elif items:
         console = make_console()
-        table = view.list_table(matches, active, terminal=console.is_terminal, width=console.width)
-        console.print(table)
-        if len(matches) < len(matched):
-            console.print(f"showing {len(matches)} of {len(matched)} records (--limit 0 for all)")
-    skipped = view.skipped_lines(collection.files)
-    notes = [view.ERROR_HINT] if view.has_errors(matches) and not chosen else []
-    if not matches and output_format is OutputFormat.table:
+        console.print(view.list_table(rows, terminal=console.is_terminal, width=console.width))
+        if len(items) < len(matched):
+            console.print(f"showing {len(items)} of {len(matched)} records (--limit 0 for all)")
+    skipped = view.skip_notes(r.skipped for r in reduced if r.skipped)
+    notes = [view.ERROR_HINT] if not chosen and not all(i.ok for i in items) else []
+    if not items and output_format is OutputFormat.table:
         notes.append("no records match")
     sys.stderr.write("".join(f"{line}\n" for line in [*skipped, *notes]))
     raise typer.Exit(1 if skipped else 0)

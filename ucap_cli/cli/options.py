@@ -43,7 +43,7 @@ NoCacheOption = Annotated[
     bool,
     typer.Option(
         "--no-cache",
-        help="Check every file again instead of reusing verdicts of unchanged files "
+        help="Read every file again instead of reusing what was found in unchanged files "
         "(kept in .ucap_cache/ at the project root).",
     ),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 from ucap_cli.errors import UcapError
 
@@ -20,3 +21,14 @@ def report_error(error: UcapError) -> None:
 def write(text: str) -> None:
     """Plain text to stdout, with a final newline."""
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def write_pieces(pieces: Iterable[bytes]) -> None:
+    """UTF-8 text given in pieces to stdout, with a final newline: large output (held as bytes,
+    half the memory of text with any CJK in it) is never joined whole."""
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    for piece in pieces:
+        out.write(piece)
+    out.write(b"\n")
+    out.flush()

@@ -38,7 +38,7 @@ def show(
     if output_format is OutputFormat.json:
         write(view.show_json(file, chosen))
     elif output_format is OutputFormat.csv:
-        sys.stdout.write(view.list_csv([match], chosen, False))
+        sys.stdout.write(view.list_csv([view.flat_row(match, chosen, False)], chosen))
     elif output_format is OutputFormat.markdown:
         write(view.show_markdown(match))
     else:

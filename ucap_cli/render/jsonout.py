@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 # DEL, C1 controls (\x9b is a CSI to some terminals) and bidi controls (they could reorder
@@ -46,3 +47,13 @@ def _dump(value: Any, level: int, outline: int) -> str:
         return "{\n" + ",\n".join(entries) + "\n" + _INDENT * level + "}"
     entries = [pad + _dump(item, level + 1, outline) for item in value]
     return "[\n" + ",\n".join(entries) + "\n" + _INDENT * level + "]"
+
+
+def array_lines(items: Iterable[bytes]) -> Iterator[bytes]:
+    """A JSON array of UTF-8 encoded values (`dumps(value, outline=0)`), one per line, in
+    pieces: the text of `dumps(values, outline=1)`, written without ever being held whole."""
+    empty = True
+    for item in items:
+        yield (b"[\n" if empty else b",\n") + _INDENT.encode() + item
+        empty = False
+    yield b"[]" if empty else b"\n]"

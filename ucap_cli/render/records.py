@@ -12,6 +12,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -23,7 +24,8 @@ from ucap_cli import vocab
 from ucap_cli.errors import UsageError
 from ucap_cli.load import RecordFile
 from ucap_cli.model import Activity, Agreement, City, ExpectedResult, Record
-from ucap_cli.query import Match
+from ucap_cli.problems import Problem
+from ucap_cli.query import Filters, Match, match_record, ordered, sort_field
 from ucap_cli.render import jsonout
 from ucap_cli.render.safe import one_line, visible
 
@@ -102,13 +104,10 @@ def to_json(value: Any) -> str:
     return jsonout.dumps(value)
 
 
-def list_json(matches: Iterable[Match], fields: Sequence[str] = ()) -> str:
-    """A JSON array of the matching records as data, one record per line."""
-    records = []
-    for match in matches:
-        data = match.file.data or {}
-        records.append({key: data[key] for key in fields if key in data} if fields else data)
-    return jsonout.dumps(records, outline=1)
+def json_line(file: RecordFile, fields: Sequence[str] = ()) -> str:
+    """The record as data on one line of JSON: `list --format json` has a line per record."""
+    data = file.data or {}
+    return jsonout.dumps({k: data[k] for k in fields if k in data} if fields else data, outline=0)
 
 
 def show_json(file: RecordFile, fields: Sequence[str] = ()) -> str:
@@ -153,11 +152,10 @@ def summary_row(match: Match, activity_filtered: bool) -> tuple[str, ...]:
     )
 
 
-def list_table(
-    matches: Sequence[Match], activity_filtered: bool, *, terminal: bool, width: int = 80
-) -> Table:
-    """The `list` table within `width` columns; box drawing only on a terminal."""
-    rows = [tuple(one_line(c) for c in summary_row(m, activity_filtered)) for m in matches]
+def list_table(rows: Sequence[Sequence[str]], *, terminal: bool, width: int = 80) -> Table:
+    """The `list` table of `summary_row`s within `width` columns; box drawing only on a
+    terminal."""
+    rows = [tuple(one_line(c) for c in row) for row in rows]
     table = _table(terminal)
     widths = fit_widths(COLUMNS, rows, width - 2 * (len(COLUMNS) - 1))
     for name, column_width in zip(COLUMNS, widths, strict=True):
@@ -209,22 +207,18 @@ def fit_widths(header: Sequence[str], rows: Sequence[Sequence[str]], room: int) 
 
 def skipped_lines(files: Iterable[RecordFile]) -> list[str]:
     """One stderr line per file that could not be loaded, and a hint; none when all loaded."""
-    lines = []
-    for file in files:
-        if file.record is None:
-            first = min(file.problems, key=lambda p: p.sort_key)
-            lines.append(
-                f"ucap: skipped {visible(file.display)}:{first.line}:{first.column}: "
-                f"{first.code} {one_line(first.message)}"
-            )
+    return skip_notes(min(f.problems, key=lambda p: p.sort_key) for f in files if f.record is None)
+
+
+def skip_notes(firsts: Iterable[Problem]) -> list[str]:
+    """One stderr line per skipped file, from its first problem, and a hint; none when none."""
+    lines = [
+        f"ucap: skipped {visible(p.path)}:{p.line}:{p.column}: {p.code} {one_line(p.message)}"
+        for p in firsts
+    ]
     if lines:
         lines.append("  hint: run `ucap validate` for every problem")
     return lines
-
-
-def has_errors(matches: Iterable[Match]) -> bool:
-    """True when a listed record's file has validation errors (it gets the marker)."""
-    return any(not m.file.ok for m in matches)
 
 
 # --- CSV and Markdown -----------------------------------------------------------------------
@@ -282,20 +276,22 @@ def _csv_row(match: Match, activity_filtered: bool) -> dict[str, str]:
     }
 
 
-def flat_rows(
-    matches: Sequence[Match], fields: Sequence[str], activity_filtered: bool
-) -> tuple[list[str], list[dict[str, str]]]:
-    """Header and rows for CSV: the summary columns, or the chosen record keys flattened."""
+def flat_row(match: Match, fields: Sequence[str], activity_filtered: bool) -> dict[str, str]:
+    """A CSV row: the summary columns, or the chosen record keys flattened."""
+    return _flat(record_data(match.file), fields) if fields else _csv_row(match, activity_filtered)
+
+
+def flat_header(rows: Sequence[dict[str, str]], fields: Sequence[str]) -> list[str]:
+    """The CSV columns of `flat_row`s: the summary columns, or every column of the fields."""
     if not fields:
-        return list(CSV_COLUMNS), [_csv_row(m, activity_filtered) for m in matches]
-    rows = [_flat(record_data(m.file), fields) for m in matches]
+        return list(CSV_COLUMNS)
     header: dict[str, None] = {}
     for field in fields:  # keep the order of --fields, sub-keys in order of appearance
         for row in rows:
             header.update(dict.fromkeys(k for k in row if k.split(".")[0] == field))
         if not rows:
             header[field] = None
-    return list(header), rows
+    return list(header)
 
 
 def neutralise(cell: str) -> str:
@@ -314,9 +310,9 @@ def to_csv(header: Sequence[str], rows: Iterable[dict[str, str]]) -> str:
     return buffer.getvalue()
 
 
-def list_csv(matches: Sequence[Match], fields: Sequence[str], activity_filtered: bool) -> str:
-    """One CSV row per record."""
-    return to_csv(*flat_rows(matches, fields, activity_filtered))
+def list_csv(rows: Sequence[dict[str, str]], fields: Sequence[str]) -> str:
+    """One CSV row per record, from `flat_row`s."""
+    return to_csv(flat_header(rows, fields), rows)
 
 
 def md_cell(text: str) -> str:
@@ -335,12 +331,54 @@ def md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def list_markdown(matches: Sequence[Match], fields: Sequence[str], activity_filtered: bool) -> str:
-    """A Markdown table: the summary columns, or the chosen record keys."""
+def list_markdown(rows: Sequence[Any], fields: Sequence[str]) -> str:
+    """A Markdown table: `summary_row`s, or the `flat_row`s of the chosen record keys."""
     if fields:
-        header, rows = flat_rows(matches, fields, activity_filtered)
+        header = flat_header(rows, fields)
         return md_table(header, ([row.get(h, "") for h in header] for row in rows))
-    return md_table(COLUMNS, (summary_row(m, activity_filtered) for m in matches))
+    return md_table(COLUMNS, rows)
+
+
+# --- list, one record at a time --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """A listed record reduced to what `list` prints of it, so records need not be held."""
+
+    key: Any  # the value of the --sort field
+    id: str
+    ok: bool  # False when the file has validation errors (its row has the marker)
+    row: Any  # table, Markdown: `summary_row`; CSV, Markdown with fields: `flat_row`;
+    # JSON: `json_line` as UTF-8 (half the memory of text that has any CJK in it)
+
+
+def list_item(
+    file: RecordFile,
+    filters: Filters,
+    *,
+    sort: str = "period",
+    output_format: str = "table",
+    fields: Sequence[str] = (),
+) -> ListItem | None:
+    """The file's record as `list` shows it in `output_format`; None when it does not match."""
+    match = match_record(file, filters)
+    if match is None:
+        return None
+    active = filters.has_activity_filters
+    row: Any
+    if output_format == "json":
+        row = json_line(file, fields).encode("utf-8")
+    elif output_format == "csv" or fields:
+        row = flat_row(match, fields, active)
+    else:
+        row = summary_row(match, active)
+    return ListItem(sort_field(sort)(match), match.record.id, file.ok, row)
+
+
+def sort_items(items: Iterable[ListItem], reverse: bool = False) -> list[ListItem]:
+    """Items by their sort key, ties by id (as `query.sort_matches` orders records)."""
+    return ordered(items, lambda i: i.key, lambda i: i.id, reverse)
 
 
 # --- show -----------------------------------------------------------------------------------
