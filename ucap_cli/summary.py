@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ucap_cli import vocab
 from ucap_cli.countries import find_country
 from ucap_cli.dates import MONTHS, PartialDate
+from ucap_cli.load import RecordFile
 from ucap_cli.model import Activity, City, Record
-from ucap_cli.query import activity_places
-from ucap_cli.timeline import RecordActivities, agreement_count
+from ucap_cli.query import Filters, activity_places, match_activities, ordered
+from ucap_cli.timeline import RecordActivities
 
 Interval = Literal["year", "quarter", "month"]
 INTERVALS: tuple[Interval, ...] = ("year", "quarter", "month")
@@ -212,57 +213,229 @@ class Summary:
 
 def build_summary(matches: Iterable[RecordActivities], interval: Interval = "year") -> Summary:
     """Count everything the summary shows for the selected records and activities."""
-    selected = [(m.record, list(m.activities)) for m in matches]
-    records = [record for record, _ in selected]
-    activities = [a for _, acts in selected for a in acts]
-    results = [e for r in records for e in r.expected_results]
-    return Summary(
-        title=records[0].display_title if len(records) == 1 else None,
-        overview=overview(selected),
-        interval=interval,
-        periods=activities_per_period(activities, interval),
-        kinds=activities_per_kind(activities),
-        themes=theme_counts(selected),
-        sdgs=[
-            SdgCount(n, name, sum(n in r.sdgs for r in records)) for n, name in vocab.SDGS.items()
-        ],
-        topics=[
-            TopicCount(topic, sum(topic in r.urban_agenda for r in records))
-            for topic in vocab.URBAN_AGENDA_TOPICS
-        ],
-        network=city_network(selected),
-        organisations=organisation_counts(selected),
-        results=[
-            StatusCount(status, sum(e.status == status for e in results))
-            for status in vocab.RESULT_STATUSES
-        ],
-    )
+    tally = Tally()
+    for match in matches:
+        tally.add(match.record, match.activities)
+    return tally.summary(interval)
 
 
-def overview(selected: Sequence[tuple[Record, list[Activity]]]) -> Overview:
-    """Records, cities, countries, activities, agreements and the time span."""
-    records = [record for record, _ in selected]
-    activities = [a for _, acts in selected for a in acts]
-    by_kind: Counter[str] = Counter()
-    for activity in activities:
-        for agreement in activity.agreements:
-            by_kind[agreement.kind] += agreement.count
-    ongoing = any(r.period.end is None for r in records)
-    ends = [r.period.end for r in records if r.period.end is not None]
-    return Overview(
-        records=len(records),
-        lead_cities=_distinct_cities(r.city for r in records),
-        partner_cities=_distinct_cities(p for r in records for p in r.partners),
-        countries=_countries(c for r in records for c in r.cities()),
-        activities=len(activities),
-        agreements=agreement_count(g for a in activities for g in a.agreements),
-        agreements_by_kind={kind: by_kind[kind] for kind in vocab.AGREEMENT_KINDS if by_kind[kind]},
-        start=min((r.period.start for r in records), key=_start_key, default=None),
-        end=None if ongoing else max(ends, key=_end_key, default=None),
-        ongoing=ongoing,
-        first_activity=min((a.date for a in activities), key=_start_key, default=None),
-        last_activity=max((a.interval_end for a in activities), key=_end_key, default=None),
-    )
+@dataclass(frozen=True)
+class RecordTally:
+    """One record's tally, with what orders it among the others (as `sort_matches` does)."""
+
+    start: tuple[int, int, int]  # the sort key of the record's start
+    id: str
+    tally: Tally
+
+
+def tally_file(file: RecordFile, filters: Filters) -> RecordTally | None:
+    """The tally of the file's record and its activities that `filters` choose, if it is chosen.
+
+    Worker processes send this back instead of the record: a few counters, not the record."""
+    match = match_activities(file, filters)
+    if match is None:
+        return None
+    tally = Tally().add(match.record, match.activities)
+    return RecordTally(match.record.period.start.sort_key, match.record.id, tally)
+
+
+def combine(tallies: Iterable[RecordTally]) -> Tally:
+    """The tally of all the records, merged in order of start, then id."""
+    total = Tally()
+    for item in ordered(tallies, lambda t: t.start, lambda t: t.id):
+        total.merge(item.tally)
+    return total
+
+
+@dataclass
+class Tally:
+    """The summary's counts, taken one record at a time so that records need not be held.
+
+    Tallies of single records merge, in the records' order, into the tally of all of them:
+    where names are spelt differently, the first record's spelling is the one shown.
+    """
+
+    records: int = 0
+    title: str | None = None  # the first record's title
+    lead_cities: dict[str, str] = field(default_factory=dict)  # city key -> name
+    partner_cities: dict[str, str] = field(default_factory=dict)
+    countries: dict[str, str] = field(default_factory=dict)  # alpha-2 (or as written) -> name
+    activities: int = 0
+    agreements: Counter[str] = field(default_factory=Counter)  # by kind, counting `count`
+    start: PartialDate | None = None
+    end: PartialDate | None = None  # the latest end of the records that have one
+    ongoing: bool = False
+    first_activity: PartialDate | None = None
+    last_activity: PartialDate | None = None
+    dates: Counter[PartialDate] = field(default_factory=Counter)  # activity start dates
+    kinds: Counter[str] = field(default_factory=Counter)
+    names: dict[str, str] = field(default_factory=dict)  # folded theme -> as first written
+    theme_records: Counter[str] = field(default_factory=Counter)
+    theme_activities: Counter[str] = field(default_factory=Counter)
+    sdgs: Counter[int] = field(default_factory=Counter)
+    topics: Counter[str] = field(default_factory=Counter)
+    network_names: dict[str, str] = field(default_factory=dict)  # city key -> name
+    network: Counter[tuple[str, str]] = field(default_factory=Counter)  # (lead, partner) keys
+    organisations: dict[str, str] = field(default_factory=dict)  # folded -> as first written
+    organisation_activities: Counter[str] = field(default_factory=Counter)
+    organisation_results: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
+
+    def add(self, record: Record, activities: Sequence[Activity]) -> Tally:
+        """Count `record` and those of its activities that were selected; returns self."""
+        one = Tally(records=1, title=record.display_title)
+        one.lead_cities[vocab.city_key(record.city.name)] = record.city.name
+        for partner in record.partners:
+            one.partner_cities.setdefault(vocab.city_key(partner.name), partner.name)
+        for city in record.cities():
+            country = find_country(city.country)
+            key, name = (country.alpha_2, country.name) if country else (city.country, city.country)
+            one.countries.setdefault(key, name)
+        one.activities = len(activities)
+        for activity in activities:
+            for agreement in activity.agreements:
+                one.agreements[agreement.kind] += agreement.count
+        one.start = record.period.start
+        one.end = record.period.end
+        one.ongoing = record.period.end is None
+        one.first_activity = min((a.date for a in activities), key=_start_key, default=None)
+        one.last_activity = max((a.interval_end for a in activities), key=_end_key, default=None)
+        one.dates.update(a.date for a in activities)
+        one.kinds.update(a.kind for a in activities)
+        for theme in {vocab.fold(t): t for t in record.themes}.items():
+            one.names.setdefault(*theme)
+            one.theme_records[theme[0]] += 1
+        for activity in activities:
+            for theme in {vocab.fold(t): t for t in activity.themes}.items():
+                one.names.setdefault(*theme)
+                one.theme_activities[theme[0]] += 1
+        one.sdgs.update(set(record.sdgs))
+        one.topics.update(set(record.urban_agenda))
+        lead = vocab.city_key(record.city.name)
+        one.network_names[lead] = record.city.name
+        places = [taking_part(a) for a in activities]
+        for partner in record.partners:
+            key = vocab.city_key(partner.name)
+            one.network_names.setdefault(key, partner.name)
+            one.network[(lead, key)] += sum(
+                takes_part(record.city, p) and takes_part(partner, p) for p in places
+            )
+        for counter, lists in (
+            (one.organisation_activities, [a.organisations for a in activities]),
+            (one.organisation_results, [e.organisations for e in record.expected_results]),
+        ):
+            for named in lists:
+                for key, name in {vocab.fold(n): n for n in named}.items():
+                    one.organisations.setdefault(key, name)
+                    counter[key] += 1
+        one.statuses.update(e.status for e in record.expected_results)
+        return self.merge(one)
+
+    def merge(self, other: Tally) -> Tally:
+        """Add the counts of `other`, a tally of records that come after these; returns self."""
+        if not other.records:
+            return self
+        self.title = other.title if not self.records else self.title
+        self.records += other.records
+        for mine, theirs in (
+            (self.lead_cities, other.lead_cities),
+            (self.partner_cities, other.partner_cities),
+            (self.countries, other.countries),
+            (self.names, other.names),
+            (self.network_names, other.network_names),
+            (self.organisations, other.organisations),
+        ):
+            for key, name in theirs.items():
+                mine.setdefault(key, name)
+        pairs: tuple[tuple[Counter[Any], Counter[Any]], ...] = (
+            (self.agreements, other.agreements),
+            (self.dates, other.dates),
+            (self.kinds, other.kinds),
+            (self.theme_records, other.theme_records),
+            (self.theme_activities, other.theme_activities),
+            (self.sdgs, other.sdgs),
+            (self.topics, other.topics),
+            (self.organisation_activities, other.organisation_activities),
+            (self.organisation_results, other.organisation_results),
+            (self.statuses, other.statuses),
+        )
+        for counts, more in pairs:
+            counts.update(more)
+        for pair, activities in other.network.items():  # a pair with no activity is kept too
+            self.network[pair] += activities
+        self.activities += other.activities
+        self.start = _earliest(self.start, other.start)
+        self.end = _latest(self.end, other.end)
+        self.ongoing = self.ongoing or other.ongoing
+        self.first_activity = _earliest(self.first_activity, other.first_activity)
+        self.last_activity = _latest(self.last_activity, other.last_activity)
+        return self
+
+    def summary(self, interval: Interval = "year") -> Summary:
+        """The summary of every record added, with activities counted per `interval`."""
+        by_kind = self.agreements
+        return Summary(
+            title=self.title if self.records == 1 else None,
+            overview=Overview(
+                records=self.records,
+                lead_cities=list(self.lead_cities.values()),
+                partner_cities=list(self.partner_cities.values()),
+                countries=list(self.countries.values()),
+                activities=self.activities,
+                agreements=sum(by_kind.values()),
+                agreements_by_kind={k: by_kind[k] for k in vocab.AGREEMENT_KINDS if by_kind[k]},
+                start=self.start,
+                end=None if self.ongoing else self.end,
+                ongoing=self.ongoing,
+                first_activity=self.first_activity,
+                last_activity=self.last_activity,
+            ),
+            interval=interval,
+            periods=_buckets(self.dates, interval),
+            kinds=_kind_counts(self.kinds),
+            themes=[
+                ThemeCount(self.names[k], self.theme_records[k], self.theme_activities[k])
+                for k in sorted(
+                    self.names, key=lambda k: (-self.theme_records[k], -self.theme_activities[k], k)
+                )
+            ],
+            sdgs=[SdgCount(n, name, self.sdgs[n]) for n, name in vocab.SDGS.items()],
+            topics=[TopicCount(t, self.topics[t]) for t in vocab.URBAN_AGENDA_TOPICS],
+            network=self._links(),
+            organisations=self._organisations(),
+            results=[StatusCount(s, self.statuses[s]) for s in vocab.RESULT_STATUSES],
+        )
+
+    def _links(self) -> list[CityLink]:
+        # Each lead city in order of first appearance; its partners most active first.
+        leads = {lead: i for i, lead in enumerate(dict.fromkeys(a for a, _ in self.network))}
+        names, counts = self.network_names, self.network
+        pairs = sorted(counts, key=lambda k: (leads[k[0]], -counts[k], vocab.fold(names[k[1]])))
+        return [CityLink(names[a], names[b], counts[(a, b)]) for a, b in pairs]
+
+    def _organisations(self) -> list[OrganisationCount]:
+        rows = [
+            OrganisationCount(
+                name, self.organisation_activities[key], self.organisation_results[key]
+            )
+            for key, name in self.organisations.items()
+        ]
+        rows.sort(key=lambda o: (-o.total, -o.activities, vocab.fold(o.name)))
+        return rows
+
+
+def _earliest(first: PartialDate | None, then: PartialDate | None) -> PartialDate | None:
+    """The earlier start (the first of equals, as `min` keeps)."""
+    if first is None or (then is not None and _start_key(then) < _start_key(first)):
+        return then
+    return first
+
+
+def _latest(first: PartialDate | None, then: PartialDate | None) -> PartialDate | None:
+    """The later end (the first of equals, as `max` keeps)."""
+    if first is None or (then is not None and _end_key(then) > _end_key(first)):
+        return then
+    return first
 
 
 def _start_key(date: PartialDate) -> tuple[int, int, int]:
@@ -278,29 +451,15 @@ def _iso(date: PartialDate | None) -> str | None:
     return str(date) if date is not None else None
 
 
-def _distinct_cities(cities: Iterable[City]) -> list[str]:
-    names: dict[str, str] = {}
-    for city in cities:
-        names.setdefault(vocab.city_key(city.name), city.name)
-    return list(names.values())
-
-
-def _countries(cities: Iterable[City]) -> list[str]:
-    names: dict[str, str] = {}
-    for city in cities:
-        country = find_country(city.country)
-        key, name = (country.alpha_2, country.name) if country else (city.country, city.country)
-        names.setdefault(key, name)
-    return list(names.values())
-
-
-def activities_per_period(activities: Sequence[Activity], interval: Interval) -> list[Bucket]:
+def _buckets(dates: Counter[PartialDate], interval: Interval) -> list[Bucket]:
     """Activities per year, quarter or month, from the first to the last, empty ones included.
 
     An activity dated to the year only has its own bucket (`2017`) before that year's quarters
     or months; one dated to the month only counts in that month and its quarter.
     """
-    counts: Counter[tuple[int, int]] = Counter(_bucket(a.date, interval) for a in activities)
+    counts: Counter[tuple[int, int]] = Counter()
+    for date, activities in dates.items():
+        counts[_bucket(date, interval)] += activities
     if not counts:
         return []
     keys = set(counts)
@@ -333,29 +492,11 @@ def _bucket_names(key: tuple[int, int], interval: Interval) -> tuple[str, str]:
     return f"{year}-{part:02d}", f"{MONTHS[part - 1]} {year}"
 
 
-def activities_per_kind(activities: Sequence[Activity]) -> list[KindCount]:
+def _kind_counts(counts: Counter[str]) -> list[KindCount]:
     """Activities per kind, most frequent first (ties in the vocabulary's order)."""
-    counts = Counter(a.kind for a in activities)
     order = {kind: i for i, kind in enumerate(vocab.ACTIVITY_KINDS)}
     kinds = sorted(counts, key=lambda k: (-counts[k], order.get(k, len(order)), k))
     return [KindCount(kind, counts[kind]) for kind in kinds]
-
-
-def theme_counts(selected: Sequence[tuple[Record, list[Activity]]]) -> list[ThemeCount]:
-    """Themes by the records naming them, then the activities tagged with them."""
-    names: dict[str, str] = {}
-    records: Counter[str] = Counter()
-    activities: Counter[str] = Counter()
-    for record, acts in selected:
-        for theme in {vocab.fold(t): t for t in record.themes}.items():
-            names.setdefault(*theme)
-            records[theme[0]] += 1
-        for activity in acts:
-            for theme in {vocab.fold(t): t for t in activity.themes}.items():
-                names.setdefault(*theme)
-                activities[theme[0]] += 1
-    keys = sorted(names, key=lambda k: (-records[k], -activities[k], k))
-    return [ThemeCount(names[k], records[k], activities[k]) for k in keys]
 
 
 def taking_part(activity: Activity) -> set[str]:
@@ -366,47 +507,3 @@ def taking_part(activity: Activity) -> set[str]:
 def takes_part(city: City, places: set[str]) -> bool:
     """True when the city, by name or alias, is among `places` (from `taking_part`)."""
     return any(vocab.city_key(name) in places for name in city.names())
-
-
-def city_network(selected: Sequence[tuple[Record, list[Activity]]]) -> list[CityLink]:
-    """Lead city x partner: activities in which both take part (pairs with none included).
-
-    Pairs are summed over records by city (name-insensitively); each lead city's partners come
-    most active first.
-    """
-    names: dict[str, str] = {}
-    counts: Counter[tuple[str, str]] = Counter()
-    for record, acts in selected:
-        lead = vocab.city_key(record.city.name)
-        names.setdefault(lead, record.city.name)
-        places = [taking_part(a) for a in acts]
-        for partner in record.partners:
-            key = vocab.city_key(partner.name)
-            names.setdefault(key, partner.name)
-            counts[(lead, key)] += sum(
-                takes_part(record.city, p) and takes_part(partner, p) for p in places
-            )
-    leads = list(dict.fromkeys(lead for lead, _ in counts))
-    pairs = sorted(counts, key=lambda k: (leads.index(k[0]), -counts[k], vocab.fold(names[k[1]])))
-    return [CityLink(names[a], names[b], counts[(a, b)]) for a, b in pairs]
-
-
-def organisation_counts(
-    selected: Sequence[tuple[Record, list[Activity]]],
-) -> list[OrganisationCount]:
-    """Organisations named by the activities and expected results, most often named first."""
-    names: dict[str, str] = {}
-    activities: Counter[str] = Counter()
-    results: Counter[str] = Counter()
-    for record, acts in selected:
-        for counter, lists in (
-            (activities, [a.organisations for a in acts]),
-            (results, [e.organisations for e in record.expected_results]),
-        ):
-            for named in lists:
-                for key, name in {vocab.fold(n): n for n in named}.items():
-                    names.setdefault(key, name)
-                    counter[key] += 1
-    rows = [OrganisationCount(names[k], activities[k], results[k]) for k in names]
-    rows.sort(key=lambda o: (-o.total, -o.activities, vocab.fold(o.name)))
-    return rows

@@ -7,14 +7,49 @@ and the json/csv/markdown writers live in `ucap_cli.render.timeline`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ucap_cli.dates import MONTHS, PartialDate
-from ucap_cli.model import Activity, Agreement, Record
+from ucap_cli.model import Activity, Agreement, City, Period, Record
+from ucap_cli.query import Filters, match_activities, ordered
+
+if TYPE_CHECKING:
+    from ucap_cli.load import RecordFile
 
 DASH = "\u2013"  # en dash, for spans
+
+
+class RecordHeading(Protocol):
+    """What the timeline shows of a record: a `Record`, or the `RecordRef` of one."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def city(self) -> City: ...
+
+    @property
+    def display_title(self) -> str: ...
+
+    @property
+    def period(self) -> Period: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    """A record's heading without its content: what worker processes send of it."""
+
+    id: str
+    city: City
+    display_title: str
+    period: Period
+
+    @classmethod
+    def of(cls, record: Record) -> RecordRef:
+        """The heading of `record`."""
+        return cls(record.id, record.city, record.display_title, record.period)
 
 
 class RecordActivities(Protocol):
@@ -31,7 +66,7 @@ class RecordActivities(Protocol):
 class TimelineEntry:
     """One activity on the timeline, with the record it belongs to."""
 
-    record: Record
+    record: RecordHeading
     activity: Activity
     label: str  # the record's name on a shared timeline: its lead city (plus id when ambiguous)
 
@@ -108,7 +143,7 @@ class YearGroup:
 class RecordPeriod:
     """A record's period of cooperation and its activities on the timeline."""
 
-    record: Record
+    record: RecordHeading
     label: str
     dates: list[PartialDate]  # the start dates of the record's selected activities
 
@@ -181,24 +216,69 @@ def build_timeline(matches: Iterable[RecordActivities]) -> Timeline:
 
     Ties keep the records' order and, within a record, the order of its `[[activities]]`.
     """
-    selected = list(matches)
-    labels = record_labels([m.record for m in selected])
+    periods, entries = assemble(TimelinePart.of(m.record, m.activities) for m in matches)
+    return Timeline(entries, periods)
+
+
+@dataclass(frozen=True)
+class TimelinePart:
+    """One record's share of the timeline, reduced where the record was loaded: its heading,
+    and each chosen activity as the output needs it (the activity, or its JSON or CSV form)."""
+
+    record: RecordRef
+    dates: list[PartialDate]  # the start dates of the chosen activities, in their order
+    keys: list[tuple[tuple[int, int, int], tuple[int, int, int]]]  # each activity's start, end
+    entries: list[Any]
+
+    @classmethod
+    def of(
+        cls,
+        record: Record,
+        activities: Sequence[Activity],
+        render: Callable[[TimelineEntry], Any] | None = None,
+    ) -> TimelinePart:
+        """The part of `record` with `activities`, each `render`ed (kept as it is without)."""
+        ref = RecordRef.of(record)
+        return cls(
+            ref,
+            [a.date for a in activities],
+            [(a.date.sort_key, a.interval_end.sort_key) for a in activities],
+            [render(TimelineEntry(ref, a, "")) for a in activities] if render else list(activities),
+        )
+
+
+def timeline_part(
+    file: RecordFile, filters: Filters, render: Callable[[TimelineEntry], Any] | None = None
+) -> TimelinePart | None:
+    """The part of the file's record that `filters` choose, if any (see `TimelinePart.of`)."""
+    match = match_activities(file, filters)
+    return None if match is None else TimelinePart.of(match.record, match.activities, render)
+
+
+def by_record(parts: Iterable[TimelinePart]) -> list[TimelinePart]:
+    """Parts in the records' order, as `query.sort_matches` has them: by start, then id."""
+    return ordered(parts, lambda p: p.record.period.start.sort_key, lambda p: p.record.id)
+
+
+def assemble(parts: Iterable[TimelinePart]) -> tuple[list[RecordPeriod], list[Any]]:
+    """The records' periods (by start, then label) and every entry in timeline order: by date,
+    then the parts' order, then each part's. Entries kept as activities become TimelineEntry."""
+    selected = list(parts)
+    labels = record_labels([part.record for part in selected])
     keyed = []
-    for rank, match in enumerate(selected):
-        label = labels[match.record.id]
-        for index, activity in enumerate(match.activities):
-            key = (activity.date.sort_key, activity.interval_end.sort_key, rank, index)
-            keyed.append((key, TimelineEntry(match.record, activity, label)))
+    for rank, part in enumerate(selected):
+        label = labels[part.record.id]
+        for index, ((start, end), entry) in enumerate(zip(part.keys, part.entries, strict=True)):
+            if isinstance(entry, Activity):
+                entry = TimelineEntry(part.record, entry, label)
+            keyed.append(((start, end, rank, index), entry))
     keyed.sort(key=lambda pair: pair[0])
-    periods = [
-        RecordPeriod(m.record, labels[m.record.id], [a.date for a in m.activities])
-        for m in selected
-    ]
+    periods = [RecordPeriod(p.record, labels[p.record.id], p.dates) for p in selected]
     periods.sort(key=lambda p: (p.start.sort_key, p.label))
-    return Timeline([entry for _, entry in keyed], periods)
+    return periods, [entry for _, entry in keyed]
 
 
-def record_labels(records: Sequence[Record]) -> dict[str, str]:
+def record_labels(records: Sequence[RecordHeading]) -> dict[str, str]:
     """Each record's name on a shared view: its lead city, with its id when two share a city."""
     from ucap_cli.vocab import city_key
 

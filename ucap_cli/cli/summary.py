@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ucap_cli.cli.filters import with_filters
-from ucap_cli.cli.options import FormatOption, OutputFormat, RecordsOption
+from ucap_cli.cli.options import FormatOption, NoCacheOption, OutputFormat, RecordsOption
 from ucap_cli.cli.views import ACTIVITY_FILTERS_HELP, ExportOption
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ def summary(
         Interval, typer.Option("--interval", help="Count activities per year, quarter or month.")
     ] = Interval.year,
     records: RecordsOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Summarise the matching records and activities: where, on what, with whom, how much.
 
@@ -39,19 +40,23 @@ def summary(
     activities in which both take part); the organisations most often named; expected results
     by status. --format json gives the numbers behind every part (see the README).
     """
-    from ucap_cli.cli.views import View, check_export, load_selection, show
+    from functools import partial
+
+    from ucap_cli.cli.views import View, check_export, reduce_selection, show
     from ucap_cli.render import summary as render
-    from ucap_cli.summary import build_summary
+    from ucap_cli.summary import combine, tally_file
 
     check_export(export, output_format)
-    matches, skipped = load_selection(records, filters)
-    result = build_summary(matches, interval.value)
+    tallies, skipped = reduce_selection(
+        records, partial(tally_file, filters=filters), use_cache=not no_cache
+    )
+    result = combine(tallies).summary(interval.value)
     view = View(
         name="ucap summary",
-        empty=not matches,
+        empty=not tallies,
         empty_message=render.empty_message(),
         terminal=lambda: render.summary_view(result),
-        json=lambda: render.as_json(result),
+        json=lambda: [render.as_json(result).encode("utf-8")],
         csv=lambda: render.as_csv(result),
         markdown=lambda: render.as_markdown(result),
     )

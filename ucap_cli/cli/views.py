@@ -1,16 +1,18 @@
 """What the activity views (`timeline`, `summary`) share: selection, formats and `--export`."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
 
 import typer
 
 from ucap_cli.cli.options import OutputFormat
 
 if TYPE_CHECKING:
-    from ucap_cli.query import Filters, Match
+    from ucap_cli.load import RecordFile
+
+T = TypeVar("T")
 
 ExportOption = Annotated[
     Optional[Path],  # noqa: UP045 - Typer reads this annotation at run time
@@ -41,7 +43,7 @@ class View:
     empty: bool
     empty_message: str
     terminal: Callable[[], Any]  # a Rich renderable
-    json: Callable[[], str]
+    json: Callable[[], Iterable[bytes]]  # UTF-8, in pieces
     csv: Callable[[], str]
     markdown: Callable[[], str]
 
@@ -61,19 +63,22 @@ def check_export(export: Path | None, output_format: OutputFormat) -> None:
         )
 
 
-def load_selection(records: Path | None, filters: "Filters") -> tuple[list["Match"], list[str]]:
-    """The records and activities the filters select, and a stderr line per skipped file."""
-    from ucap_cli.collection import load_collection
+def reduce_selection(
+    records: Path | None, reduce: Callable[["RecordFile"], T | None], *, use_cache: bool = True
+) -> tuple[list[T], list[str]]:
+    """`reduce` of each file of the records folder (none kept when it returns None), and a
+    stderr line per skipped file."""
+    from ucap_cli.collection import reduce_collection
     from ucap_cli.config import load_config
-    from ucap_cli.query import select_activities
     from ucap_cli.render.progress import progress_on_stderr
-    from ucap_cli.render.records import skipped_lines
+    from ucap_cli.render.records import skip_notes
 
     with progress_on_stderr() as progress:
-        collection = load_collection(
-            load_config(records=records), progress=progress, keep_data=False
+        reduced = reduce_collection(
+            load_config(records=records), reduce, progress, use_cache=use_cache
         )
-    return select_activities(collection.files, filters), skipped_lines(collection.files)
+    products = [r.product for r in reduced if r.product is not None]
+    return products, skip_notes(r.skipped for r in reduced if r.skipped)
 
 
 def show(
@@ -82,12 +87,12 @@ def show(
     """Print (or export) the view, then the notes on stderr; exit 1 when a file was skipped."""
     import sys
 
-    from ucap_cli.cli.output import write
+    from ucap_cli.cli.output import write, write_pieces
     from ucap_cli.console import make_console
 
     notes = list(skipped)
     if output_format is OutputFormat.json:
-        write(view.json())
+        write_pieces(view.json())
     elif output_format is OutputFormat.csv:
         sys.stdout.write(view.csv())
     elif output_format is OutputFormat.markdown:

@@ -49,11 +49,18 @@ def _dump(value: Any, level: int, outline: int) -> str:
     return "[\n" + ",\n".join(entries) + "\n" + _INDENT * level + "]"
 
 
-def array_lines(items: Iterable[bytes]) -> Iterator[bytes]:
+def array_lines(items: Iterable[bytes], level: int = 0) -> Iterator[bytes]:
     """A JSON array of UTF-8 encoded values (`dumps(value, outline=0)`), one per line, in
-    pieces: the text of `dumps(values, outline=1)`, written without ever being held whole."""
+    pieces: the text `dumps` gives for the array at depth `level` of an outline one level
+    deeper, written without ever being held whole."""
+    pad = (_INDENT * (level + 1)).encode()
     empty = True
     for item in items:
-        yield (b"[\n" if empty else b",\n") + _INDENT.encode() + item
+        yield (b"[\n" if empty else b",\n") + pad + item
         empty = False
-    yield b"[]" if empty else b"\n]"
+    yield b"[]" if empty else b"\n" + (_INDENT * level).encode() + b"]"
+
+
+def encoded(value: Any) -> bytes:
+    """`value` as one line of UTF-8 JSON: an item for `array_lines`."""
+    return dumps(value, outline=0).encode("utf-8")

@@ -264,6 +264,20 @@ def as_json(timeline: Timeline) -> str:
     return jsonout.dumps({"ucap_version": __version__, **timeline.to_json()}, outline=2)
 
 
+def json_entry(entry: TimelineEntry) -> bytes:
+    """One activity of `as_json`, encoded: what worker processes send back for JSON output."""
+    return jsonout.encoded(entry.to_json())
+
+
+def json_pieces(periods: Iterable[RecordPeriod], entries: Iterable[bytes]) -> Iterator[bytes]:
+    """`as_json` in pieces, from the periods and the `json_entry`s in timeline order."""
+    yield b'{\n  "ucap_version": ' + jsonout.encoded(__version__) + b',\n  "records": '
+    yield from jsonout.array_lines((jsonout.encoded(p.to_json()) for p in periods), level=1)
+    yield b',\n  "activities": '
+    yield from jsonout.array_lines(entries, level=1)
+    yield b"\n}"
+
+
 CSV_COLUMNS = (
     "record",
     "lead_city",
@@ -293,28 +307,28 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 def as_csv(timeline: Timeline) -> str:
     """One row per activity; lists joined with '; ', `agreements` counts `count`."""
-    rows = []
-    for entry in timeline.entries:
-        a = entry.activity
-        rows.append(
-            (
-                entry.record.id,
-                entry.record.city.name,
-                str(a.date),
-                str(a.end) if a.end else "",
-                a.kind,
-                a.status,
-                a.title,
-                a.where or "",
-                "; ".join(a.cities),
-                "; ".join(a.organisations),
-                "; ".join(a.themes),
-                entry.agreements,
-                "; ".join(a.outputs),
-                a.summary or "",
-            )
-        )
-    return write_csv(CSV_COLUMNS, rows)
+    return write_csv(CSV_COLUMNS, (csv_row(entry) for entry in timeline.entries))
+
+
+def csv_row(entry: TimelineEntry) -> tuple[object, ...]:
+    """The CSV_COLUMNS of one activity."""
+    a = entry.activity
+    return (
+        entry.record.id,
+        entry.record.city.name,
+        str(a.date),
+        str(a.end) if a.end else "",
+        a.kind,
+        a.status,
+        a.title,
+        a.where or "",
+        "; ".join(a.cities),
+        "; ".join(a.organisations),
+        "; ".join(a.themes),
+        entry.agreements,
+        "; ".join(a.outputs),
+        a.summary or "",
+    )
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])|&(?=#?\w+;)")
