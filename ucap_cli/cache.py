@@ -80,6 +80,7 @@ class VerdictCache:
         self.path = root / FOLDER / _FILE
         self.fingerprint = fingerprint(settings)
         self._entries: dict[str, list[Any]] = {}
+        self._ids: dict[str, list[Any]] = {}  # files outside the run: [stamp, declared id]
         self._dirty = False
 
     def load(self) -> VerdictCache:
@@ -88,6 +89,8 @@ class VerdictCache:
             content = json.loads(self.path.read_text(encoding="utf-8"))
             if content["fingerprint"] == self.fingerprint and isinstance(content["entries"], dict):
                 self._entries = content["entries"]
+                ids = content.get("ids", {})
+                self._ids = ids if isinstance(ids, dict) else {}
         return self
 
     def get(self, path: str, stat: os.stat_result, display: str) -> Verdict | None:
@@ -111,13 +114,30 @@ class VerdictCache:
         self._entries[path] = [stamp(stat), verdict.id, problems]
         self._dirty = True
 
+    def declared_id(self, path: str, stat: os.stat_result) -> tuple[bool, str | None]:
+        """(True, the id) when this version of the file has a verdict or a remembered id."""
+        for entries in (self._entries, self._ids):
+            entry = entries.get(path)
+            if isinstance(entry, list) and len(entry) >= 2 and entry[0] == stamp(stat):
+                found = entry[1]
+                if found is None or isinstance(found, str):
+                    return True, found
+        return False, None
+
+    def put_id(self, path: str, stat: os.stat_result, declared: str | None) -> None:
+        """Remember the id a file outside the run declares (pre-commit runs read it next time)."""
+        if time.time() - stat.st_mtime < RACY_SECONDS:
+            return
+        self._ids[path] = [stamp(stat), declared]
+        self._dirty = True
+
     def save(self) -> None:
         """Write the cache atomically if it changed; failures are ignored."""
         if not self._dirty:
             return
         from ucap_cli.write import atomic_write
 
-        content = {"fingerprint": self.fingerprint, "entries": self._entries}
+        content = {"fingerprint": self.fingerprint, "entries": self._entries, "ids": self._ids}
         with contextlib.suppress(Exception):
             ensure_folder(self.path.parent.parent)
             atomic_write(self.path, json.dumps(content, ensure_ascii=False).encode("utf-8"))

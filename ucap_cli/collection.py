@@ -295,15 +295,17 @@ def validate(
         stat = stats[index]
         if cache is not None and stat is not None:
             cache.put(os.path.abspath(targets[index]), stat, verdict)
-    if cache is not None:
-        cache.save()
     problems = [p for verdict in verdicts if verdict for p in verdict.problems]
     owners = [
         IdOwner(path, displays[i], verdict.id if verdict else None)
         for i, (path, verdict) in enumerate(zip(targets, verdicts, strict=True))
     ]
     others = _others(config, targets) if paths else []
-    owners += [IdOwner(p, display_path(p), _cached_id(cache, p)) for p in others]
+    owners += [
+        IdOwner(p, display_path(p), _cached_id(cache, p, config.max_file_size)) for p in others
+    ]
+    if cache is not None:
+        cache.save()
     duplicates = duplicate_ids(owners)
     for path in targets:  # problems of the files given only, not of the rest of the collection
         if path in duplicates:
@@ -314,14 +316,17 @@ def validate(
     return ValidationResult(len(targets), problems, _sources(targets, displays, problems))
 
 
-def _cached_id(cache: VerdictCache | None, path: Path) -> str | None:
-    """The id of a file outside the run: from its cached verdict, else a quick scan."""
+def _cached_id(cache: VerdictCache | None, path: Path, max_size: int) -> str | None:
+    """The id of a file outside the run: from the cache, else a quick scan (then remembered)."""
     stat = _stat(path)
-    if cache is not None and stat is not None:
-        verdict = cache.get(os.path.abspath(path), stat, "")
-        if verdict is not None:
-            return verdict.id
-    return scan_id(path)
+    if cache is None or stat is None:
+        return scan_id(path, max_size)
+    key = os.path.abspath(path)
+    known, declared = cache.declared_id(key, stat)
+    if not known:
+        declared = scan_id(path, max_size)
+        cache.put_id(key, stat, declared)
+    return declared
 
 
 def _stat(path: Path) -> os.stat_result | None:

@@ -141,6 +141,7 @@ class Interval:
         return starts_before_other_ends and ends_after_other_starts
 
 
+@lru_cache(maxsize=4096)
 def span(start: PartialDate, end: PartialDate | None) -> Interval:
     """The days covered from the start of `start` to the end of `end` (open when None)."""
     return Interval(start.first, end.last if end is not None else None)

@@ -141,15 +141,20 @@ def display_path(path: Path) -> str:
     """The path as the user would type it: relative to the current folder when inside it."""
     if not path.is_absolute():
         return os.path.normpath(path)
-    try:
-        return str(path.relative_to(_folder(os.getcwd())))
-    except ValueError:
-        return str(path)
+    text, folder = str(path), _folder(os.getcwd())
+    if os.name == "nt":  # pragma: no cover - Windows compares paths without case
+        with contextlib.suppress(ValueError):
+            return str(path.relative_to(folder))
+        return text
+    if text == folder:
+        return "."
+    inside = folder.rstrip(os.sep) + os.sep  # the root folder already ends with one
+    return text[len(inside) :] if text.startswith(inside) else text
 
 
 @lru_cache(maxsize=8)
-def _folder(cwd: str) -> Path:
-    return Path(cwd).resolve()
+def _folder(cwd: str) -> str:
+    return str(Path(cwd).resolve())
 
 
 def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:

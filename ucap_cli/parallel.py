@@ -75,6 +75,9 @@ def _ignore_ctrl_c() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import gc
+
+    gc.freeze()
 
 
 def _drain(executor: ProcessPoolExecutor, results: Iterator[T]) -> Iterator[T]:

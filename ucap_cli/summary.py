@@ -283,53 +283,60 @@ class Tally:
 
     def add(self, record: Record, activities: Sequence[Activity]) -> Tally:
         """Count `record` and those of its activities that were selected; returns self."""
-        one = Tally(records=1, title=record.display_title)
-        one.lead_cities[vocab.city_key(record.city.name)] = record.city.name
+        self.title = record.display_title if not self.records else self.title
+        self.records += 1
+        self.lead_cities.setdefault(vocab.city_key(record.city.name), record.city.name)
         for partner in record.partners:
-            one.partner_cities.setdefault(vocab.city_key(partner.name), partner.name)
+            self.partner_cities.setdefault(vocab.city_key(partner.name), partner.name)
         for city in record.cities():
             country = find_country(city.country)
             key, name = (country.alpha_2, country.name) if country else (city.country, city.country)
-            one.countries.setdefault(key, name)
-        one.activities = len(activities)
+            self.countries.setdefault(key, name)
+        self.activities += len(activities)
         for activity in activities:
             for agreement in activity.agreements:
-                one.agreements[agreement.kind] += agreement.count
-        one.start = record.period.start
-        one.end = record.period.end
-        one.ongoing = record.period.end is None
-        one.first_activity = min((a.date for a in activities), key=_start_key, default=None)
-        one.last_activity = max((a.interval_end for a in activities), key=_end_key, default=None)
-        one.dates.update(a.date for a in activities)
-        one.kinds.update(a.kind for a in activities)
-        for theme in {vocab.fold(t): t for t in record.themes}.items():
-            one.names.setdefault(*theme)
-            one.theme_records[theme[0]] += 1
+                self.agreements[agreement.kind] += agreement.count
+        self.start = _earliest(self.start, record.period.start)
+        self.end = _latest(self.end, record.period.end)
+        self.ongoing = self.ongoing or record.period.end is None
         for activity in activities:
-            for theme in {vocab.fold(t): t for t in activity.themes}.items():
-                one.names.setdefault(*theme)
-                one.theme_activities[theme[0]] += 1
-        one.sdgs.update(set(record.sdgs))
-        one.topics.update(set(record.urban_agenda))
-        lead = vocab.city_key(record.city.name)
-        one.network_names[lead] = record.city.name
-        places = [taking_part(a) for a in activities]
-        for partner in record.partners:
-            key = vocab.city_key(partner.name)
-            one.network_names.setdefault(key, partner.name)
-            one.network[(lead, key)] += sum(
-                takes_part(record.city, p) and takes_part(partner, p) for p in places
-            )
+            self.first_activity = _earliest(self.first_activity, activity.date)
+            self.last_activity = _latest(self.last_activity, activity.interval_end)
+        self.dates.update(a.date for a in activities)
+        self.kinds.update(a.kind for a in activities)
+        for key, theme in {vocab.fold(t): t for t in record.themes}.items():
+            self.names.setdefault(key, theme)
+            self.theme_records[key] += 1
+        for activity in activities:
+            for key, theme in {vocab.fold(t): t for t in activity.themes}.items():
+                self.names.setdefault(key, theme)
+                self.theme_activities[key] += 1
+        self.sdgs.update(set(record.sdgs))
+        self.topics.update(set(record.urban_agenda))
+        self._add_links(record, activities)
         for counter, lists in (
-            (one.organisation_activities, [a.organisations for a in activities]),
-            (one.organisation_results, [e.organisations for e in record.expected_results]),
+            (self.organisation_activities, [a.organisations for a in activities]),
+            (self.organisation_results, [e.organisations for e in record.expected_results]),
         ):
             for named in lists:
                 for key, name in {vocab.fold(n): n for n in named}.items():
-                    one.organisations.setdefault(key, name)
+                    self.organisations.setdefault(key, name)
                     counter[key] += 1
-        one.statuses.update(e.status for e in record.expected_results)
-        return self.merge(one)
+        self.statuses.update(e.status for e in record.expected_results)
+        return self
+
+    def _add_links(self, record: Record, activities: Sequence[Activity]) -> None:
+        """Lead x partner: the activities in which both take part."""
+        lead = vocab.city_key(record.city.name)
+        self.network_names.setdefault(lead, record.city.name)
+        places = [taking_part(a) for a in activities]
+        lead_names = _keys(record.city)
+        with_lead = [p for p in places if not lead_names.isdisjoint(p)]
+        for partner in record.partners:
+            key = vocab.city_key(partner.name)
+            self.network_names.setdefault(key, partner.name)
+            names = _keys(partner)
+            self.network[(lead, key)] += sum(not names.isdisjoint(p) for p in with_lead)
 
     def merge(self, other: Tally) -> Tally:
         """Add the counts of `other`, a tally of records that come after these; returns self."""
@@ -504,6 +511,5 @@ def taking_part(activity: Activity) -> set[str]:
     return {key for place in activity_places(activity) if (key := vocab.city_key(place))}
 
 
-def takes_part(city: City, places: set[str]) -> bool:
-    """True when the city, by name or alias, is among `places` (from `taking_part`)."""
-    return any(vocab.city_key(name) in places for name in city.names())
+def _keys(city: City) -> set[str]:
+    return {vocab.city_key(name) for name in city.names()}

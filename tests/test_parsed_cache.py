@@ -1,0 +1,737 @@
+"""The cache of parsed TOML data (ucap_cli/parsed.py) and the loading and views that use it.
+
+- `ParsedCache`: round trips of TOML data, entries invalidated by the file's stamp and by the
+  code fingerprint, damaged and planted entries refused (no code runs), the racy-file rule, and
+  `put` never raising.
+- `load_record`: the same record, problems and data as `load_file`, on a miss and on a hit.
+- `ucap list`: the same output, byte for byte, on a cold run, a warm run and with `--no-cache`,
+  in one process and in worker processes (>= 200 files).
+
+Record files are given an mtime in the past (`aged`): a file changed in the last
+`RACY_SECONDS` is never stored.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import hashlib
+import importlib
+import json
+import os
+import pickle
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import LYON_GRAZ, PUNE, VALID_RECORD, Run, edited, write_collection, write_record
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ucap_cli.load
+from ucap_cli.cache import FOLDER, RACY_SECONDS
+from ucap_cli.load import RecordFile, load_file, load_record
+from ucap_cli.parallel import MIN_FILES
+from ucap_cli.parsed import ParsedCache
+from ucap_cli.render.records import ERROR_HINT
+from ucap_cli.toml import loads
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+PAST = 1_500_000_000.0  # an mtime in 2017, far outside the racy window
+
+# Every kind of TOML value, nested tables and arrays, and each date and time form.
+SAMPLE = """\
+title = "Lyon \u2013 Graz \u90d1\u5dde"
+count = 3
+negative = -17
+ratio = 0.25
+huge = inf
+on = true
+off = false
+day = 2017-06-15
+local = 2017-06-15T10:30:00
+utc = 2017-06-15T10:30:00Z
+offset = 2017-06-15T10:30:00.123456+05:30
+behind = 1979-05-27T00:32:00-07:00
+clock = 07:32:00.5
+mixed = ["a", 1, 2.5, [true, false], { x = 1979-05-27 }]
+empty = []
+
+[period]
+start = "2017-03"
+end = 2018-11-30
+
+[[activities]]
+date = 2018-01-02
+nested = { deeper = { deepest = [1979-05-27T07:32:00Z, 23:59:59] } }
+
+[[activities]]
+title = "second"
+"""
+
+
+def aged(path: Path, mtime: float = PAST) -> os.stat_result:
+    """Set the file's mtime to `mtime` (in the past, so the cache stores it); its new stat."""
+    os.utime(path, (mtime, mtime))
+    return path.stat()
+
+
+def entry_path(root: Path, path: Path) -> Path:
+    """Where the cache keeps the entry of `path`, as parsed.py documents it."""
+    name = hashlib.sha256(os.fsencode(os.path.abspath(path))).hexdigest()
+    return root / FOLDER / "parsed" / name[:2] / name[2:]
+
+
+def header_of(entry: Path) -> bytes:
+    """The header line of an entry, newline included."""
+    content = entry.read_bytes()
+    return content[: content.index(b"\n") + 1]
+
+
+def cached_sample(tmp_path: Path) -> tuple[ParsedCache, Path, os.stat_result, dict[str, Any]]:
+    """A cache holding the entry of `sample.toml` (SAMPLE)."""
+    path = write_record(tmp_path, "sample.toml", SAMPLE)
+    stat = aged(path)
+    data = loads(SAMPLE)
+    cache = ParsedCache(tmp_path)
+    cache.put(path, stat, data)
+    assert entry_path(tmp_path, path).is_file()
+    return cache, path, stat, data
+
+
+# --- ParsedCache ----------------------------------------------------------------------------
+
+
+def test_put_then_get_gives_back_the_data_with_its_types_and_key_order(tmp_path: Path) -> None:
+    _, path, stat, data = cached_sample(tmp_path)
+
+    got = ParsedCache(tmp_path).get(path, stat)  # a new instance: read from the disk
+
+    assert got == data
+    assert repr(got) == repr(data)  # bool stays bool, float stays float, keys stay in order
+    assert got is not None
+    assert list(got) == list(data)
+    assert got["offset"] == dt.datetime(
+        2017, 6, 15, 10, 30, 0, 123456, dt.timezone(dt.timedelta(hours=5, minutes=30))
+    )
+    assert got["offset"].utcoffset() == dt.timedelta(hours=5, minutes=30)
+    assert got["behind"].utcoffset() == dt.timedelta(hours=-7)
+    assert got["utc"].tzinfo is dt.UTC
+    assert got["local"].tzinfo is None
+    assert type(got["day"]) is dt.date
+    assert got["clock"] == dt.time(7, 32, 0, 500000)
+    assert got["huge"] == float("inf")
+    assert got["mixed"] == ["a", 1, 2.5, [True, False], {"x": dt.date(1979, 5, 27)}]
+    assert got["activities"][0]["nested"] == {
+        "deeper": {
+            "deepest": [
+                dt.datetime(1979, 5, 27, 7, 32, tzinfo=dt.UTC),
+                dt.time(23, 59, 59),
+            ]
+        }
+    }
+    assert got["activities"][1] == {"title": "second"}
+
+
+def test_an_entry_is_found_by_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = write_record(tmp_path, "a.toml", 'id = "a"\n')
+    stat = aged(path)
+    ParsedCache(Path()).put(Path("a.toml"), stat, {"id": "a"})
+
+    assert ParsedCache(tmp_path).get(tmp_path / "a.toml", stat) == {"id": "a"}
+    assert ParsedCache(tmp_path).get(tmp_path / "b.toml", stat) is None
+
+
+def test_the_cache_folder_is_kept_out_of_git(tmp_path: Path) -> None:
+    cached_sample(tmp_path)
+
+    assert (tmp_path / FOLDER / ".gitignore").read_text(encoding="utf-8") == "*\n"
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["longer", "same size, later mtime", "same size and mtime, another inode"],
+)
+def test_another_version_of_the_file_misses(tmp_path: Path, change: str) -> None:
+    cache, path, stat, _ = cached_sample(tmp_path)
+    if change == "longer":
+        path.write_text(SAMPLE + "more = 1\n", encoding="utf-8")
+        new = aged(path)
+        assert new.st_size != stat.st_size and new.st_mtime_ns == stat.st_mtime_ns
+    elif change == "same size, later mtime":
+        new = aged(path, PAST + 1)
+        assert new.st_size == stat.st_size and new.st_ino == stat.st_ino
+    else:
+        twin = write_record(tmp_path, "twin.toml", SAMPLE.replace("second", "SECOND"))
+        aged(twin)
+        twin.replace(path)
+        new = path.stat()
+        assert new.st_size == stat.st_size and new.st_mtime_ns == stat.st_mtime_ns
+        assert new.st_ino != stat.st_ino
+
+    assert cache.get(path, new) is None
+    assert cache.get(path, stat) is not None  # the entry is there, for the version it describes
+
+
+def test_a_changed_fingerprint_misses(tmp_path: Path) -> None:
+    cache, path, stat, data = cached_sample(tmp_path)
+    other = ParsedCache(tmp_path)
+    other._fingerprint = "0" * 16  # as after an upgrade of ucap or of its TOML parser
+
+    assert cache.get(path, stat) == data
+    assert other.get(path, stat) is None
+    other.put(path, stat, {"by": "other"})
+    assert other.get(path, stat) == {"by": "other"}
+    assert cache.get(path, stat) is None
+
+
+DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "empty": lambda content: b"",
+    "truncated in the header": lambda content: content[:20],
+    "header only": lambda content: content[: content.index(b"\n") + 1],
+    "truncated in the data": lambda content: content[: len(content) // 2],
+    "last byte dropped": lambda content: content[:-1],
+    "garbage after the header": lambda content: (
+        content[: content.index(b"\n") + 1] + b"\x80\x05garbage\xff\x00"
+    ),
+    "garbage": lambda content: os.urandom(300),
+    "other format tag": lambda content: content.replace(b"ucap-parsed-1", b"ucap-parsed-9", 1),
+    "not a dict": lambda content: (
+        content[: content.index(b"\n") + 1] + pickle.dumps([1, 2, 3], protocol=5)
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_entry_misses(tmp_path: Path, damage: str) -> None:
+    cache, path, stat, _ = cached_sample(tmp_path)
+    entry = entry_path(tmp_path, path)
+    entry.write_bytes(DAMAGE[damage](entry.read_bytes()))
+
+    assert cache.get(path, stat) is None
+
+
+class Planted:
+    """An object that unpickles as `call(*args)`: what an attacker would plant."""
+
+    def __init__(self, call: Callable[..., Any], *args: Any) -> None:
+        self.call = call
+        self.args = args
+
+    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        return self.call, self.args
+
+
+def planted_payloads(marker: Path) -> dict[str, bytes]:
+    """Pickles that create `marker` when loaded by an ordinary unpickler."""
+    touch = f"open({str(marker)!r}, 'w').close()"
+    return {
+        "os.system": pickle.dumps({"title": Planted(os.system, f"touch '{marker}'")}),
+        "builtins.exec, nested": pickle.dumps({"a": [{"b": Planted(builtins.exec, touch)}]}),
+        "builtins.eval, protocol 0": pickle.dumps(Planted(builtins.eval, touch), protocol=0),
+        "subprocess.call": pickle.dumps({"x": Planted(subprocess.call, ["touch", str(marker)])}),
+    }
+
+
+@pytest.mark.parametrize("payload", list(planted_payloads(Path("m"))))
+def test_a_planted_entry_runs_no_code(tmp_path: Path, payload: str) -> None:
+    cache, path, stat, _ = cached_sample(tmp_path)
+    entry = entry_path(tmp_path, path)
+    marker = tmp_path / "marker"
+    body = planted_payloads(marker)[payload]
+    entry.write_bytes(header_of(entry) + body)
+
+    assert cache.get(path, stat) is None
+    assert not marker.exists()
+    pickle.loads(body)  # the payload is real: an ordinary unpickler runs it
+    assert marker.exists()
+
+
+def test_a_file_changed_just_now_is_not_stored(tmp_path: Path) -> None:
+    path = write_record(tmp_path, "fresh.toml", 'id = "fresh"\n')
+    cache = ParsedCache(tmp_path)
+
+    cache.put(path, path.stat(), {"id": "fresh"})
+    recent = aged(path, time.time() - RACY_SECONDS / 2)
+    cache.put(path, recent, {"id": "fresh"})
+    future = aged(path, time.time() + 3600)  # a clock set wrong: not trusted either
+    cache.put(path, future, {"id": "fresh"})
+
+    assert not (tmp_path / FOLDER).exists()
+    assert cache.get(path, recent) is None
+
+    settled = aged(path, time.time() - RACY_SECONDS - 1)
+    cache.put(path, settled, {"id": "fresh"})
+    assert cache.get(path, settled) == {"id": "fresh"}
+
+
+def test_put_never_raises(tmp_path: Path) -> None:
+    path = write_record(tmp_path, "a.toml", 'id = "a"\n')
+    stat = aged(path)
+    a_file = tmp_path / "plain-file"
+    a_file.write_text("x", encoding="utf-8")
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / FOLDER).write_text("not a folder", encoding="utf-8")
+    occupied = tmp_path / "occupied"
+    entry = entry_path(occupied, path)
+    entry.mkdir(parents=True)  # a folder where the entry goes: os.replace fails
+    roots = [a_file, tmp_path / "missing" / "deeper", blocked, occupied, Path("/proc/ucap-test")]
+
+    for root in roots:
+        cache = ParsedCache(root)
+        cache.put(path, stat, {"id": "a"})
+        assert cache.get(path, stat) is None
+    ParsedCache(tmp_path).put(path, stat, {"not": lambda: None})  # cannot be pickled
+
+    assert ParsedCache(tmp_path).get(path, stat) is None
+    assert entry.is_dir()
+    assert [p.name for p in entry.parent.iterdir()] == [entry.name]  # no temporary left
+    assert not list((tmp_path / FOLDER).rglob("*.tmp"))
+
+
+# --- load_record ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the loader parses from now on (ucap_cli.load.loads, counted)."""
+    seen: list[str] = []
+
+    def counting(text: str) -> dict[str, Any]:
+        seen.append(text)
+        return loads(text)
+
+    monkeypatch.setattr(ucap_cli.load, "loads", counting)
+    return seen
+
+
+class CountingCache(ParsedCache):
+    """A ParsedCache that counts its hits, misses and stores."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.hits = self.misses = self.puts = 0
+
+    def get(self, path: Path, stat: os.stat_result) -> dict[str, Any] | None:
+        data = super().get(path, stat)
+        if data is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return data
+
+    def put(self, path: Path, stat: os.stat_result, data: dict[str, Any]) -> None:
+        self.puts += 1
+        super().put(path, stat, data)
+
+
+def summary(file: RecordFile) -> dict[str, Any]:
+    """What a loaded file amounts to: its record, data and located problems."""
+    return {
+        "path": file.path,
+        "display": file.display,
+        "record": file.record,  # models compare field by field
+        "data": file.data,
+        "problems": [(p.path, p.line, p.column, p.code, p.message, p.hint) for p in file.problems],
+    }
+
+
+CONTEXT: dict[str, Any] = {"activity_kinds": (), "themes": ()}  # a default configuration
+
+# name: (file name, text, the (line, column, code) of each problem it has)
+CASES: dict[str, tuple[str, str, list[tuple[int, int, str]]]] = {
+    "valid": ("demo.toml", VALID_RECORD, []),
+    "warning": ("other-name.toml", VALID_RECORD, [(2, 6, "W301")]),
+    "byte order mark": ("demo.toml", "\ufeff" + VALID_RECORD, []),
+    "suppressed warning": (
+        "other-name.toml",
+        VALID_RECORD.replace('id = "demo"', 'id = "demo"  # ucap: ignore[W301]'),
+        [],
+    ),
+    "model error": (
+        "demo.toml",
+        edited(VALID_RECORD, ("sdgs = [9, 11]", "sdgs = [9, 99]")),
+        [(6, 12, "E110")],
+    ),
+    "newer schema": (
+        "demo.toml",
+        VALID_RECORD.replace("schema_version = 1", "schema_version = 9"),
+        [(1, 18, "E003")],
+    ),
+    "TOML syntax error": (
+        "demo.toml",
+        edited(VALID_RECORD, ("sdgs = [9, 11]", "sdgs = [9, 11")),
+        [(7, 1, "E002")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_load_record_loads_as_load_file_does(tmp_path: Path, parses: list[str], case: str) -> None:
+    name, text, expected = CASES[case]
+    path = write_record(tmp_path, name, text)
+    aged(path)
+    cache = CountingCache(tmp_path)
+    reference = summary(load_file(path, CONTEXT))
+    assert [(p[1], p[2], p[3]) for p in reference["problems"]] == expected
+    parses.clear()
+
+    first = load_record(path, CONTEXT, cache=cache)  # a miss: parsed, then stored
+    assert summary(first) == reference
+    assert (cache.hits, cache.misses, len(parses)) == (0, 1, 1)
+    parsed = case != "TOML syntax error"
+    assert entry_path(tmp_path, path).is_file() is parsed
+
+    second = load_record(path, CONTEXT, cache=cache)  # a hit (when it could be parsed)
+    assert summary(second) == reference
+    assert cache.puts == parsed
+    if not parsed:
+        assert (cache.hits, len(parses)) == (0, 2)
+    elif expected or case == "suppressed warning":
+        # Cached data with something to report: loaded in full, to locate the problems.
+        assert (cache.hits, len(parses)) == (1, 2)
+    else:
+        assert (cache.hits, len(parses)) == (1, 1)  # not parsed again
+        assert second.text is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "longer title",
+        "same size, later mtime",
+        "same size and mtime, another inode",
+        "same size and mtime, in place",
+        "now with an error",
+    ],
+)
+def test_load_record_sees_a_file_edited_after_caching(
+    tmp_path: Path, parses: list[str], change: str
+) -> None:
+    path = write_record(tmp_path, "demo.toml", VALID_RECORD)
+    aged(path)
+    cache = CountingCache(tmp_path)
+    load_record(path, CONTEXT, cache=cache)
+    assert load_record(path, CONTEXT, cache=cache).record is not None
+    assert cache.hits == 1
+    stat = path.stat()
+
+    new_title = {"longer title": "Lyon \u2013 Graz, Wien", "now with an error": "Lyon \u2013 Graz"}
+    title = new_title.get(change, "Lyon \u2013 Grac")  # one letter changed: same size
+    text = VALID_RECORD.replace("Lyon \u2013 Graz", title, 1)
+    if change == "now with an error":
+        text = text.replace("sdgs = [9, 11]", "sdgs = [9, 18]")
+    if change == "same size and mtime, in place":
+        time.sleep(0.02)  # past the change time's granularity: only it tells the versions apart
+        path.write_text(text, encoding="utf-8")
+        aged(path)
+        assert (path.stat().st_ino, path.stat().st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)
+    elif change == "same size and mtime, another inode":
+        twin = write_record(tmp_path, "twin.txt", text)
+        aged(twin)
+        twin.replace(path)
+        assert path.stat().st_ino != stat.st_ino
+    else:
+        path.write_text(text, encoding="utf-8")
+        aged(path, PAST if change == "longer title" else PAST + 60)
+    if change.startswith("same size"):
+        assert path.stat().st_size == stat.st_size
+
+    edited_file = load_record(path, CONTEXT, cache=cache)
+    assert summary(edited_file) == summary(load_file(path, CONTEXT))
+    assert edited_file.data is not None and edited_file.data["title"] == title
+    if change == "now with an error":
+        assert edited_file.record is None
+        assert [(p.line, p.code) for p in edited_file.problems] == [(6, "E110")]
+    else:
+        assert edited_file.record is not None and edited_file.record.title == title
+        parses.clear()
+        again = load_record(path, CONTEXT, cache=cache)  # the new version is cached in turn
+        assert summary(again) == summary(edited_file)
+        assert parses == []
+
+
+def test_load_record_keeps_to_the_size_limit_on_a_hit(tmp_path: Path) -> None:
+    path = write_record(tmp_path, "demo.toml", VALID_RECORD)
+    aged(path)
+    cache = CountingCache(tmp_path)
+    load_record(path, CONTEXT, cache=cache)
+    assert cache.puts == 1
+
+    small = load_record(path, CONTEXT, max_size=100, cache=cache)
+
+    assert summary(small) == summary(load_file(path, CONTEXT, max_size=100))
+    assert [p.code for p in small.problems] == ["E001"]
+
+
+# --- ucap list through the CLI --------------------------------------------------------------
+
+FORMATS = {
+    "table": (),
+    "json": ("--format", "json"),
+    "csv": ("--format", "csv"),
+    "markdown": ("--format", "markdown"),
+}
+
+
+def messy_collection(folder: Path) -> dict[str, str]:
+    """Records with every outcome: clean, warnings, a duplicate id, a model and a TOML error."""
+    texts = {
+        "demo.toml": VALID_RECORD,
+        "lyon-graz.toml": LYON_GRAZ,
+        "pune.toml": PUNE,  # W306: a planned activity over a year ago
+        "demo-copy.toml": VALID_RECORD + "# a copy\n",  # E201 with demo.toml, and W301
+        "bad-model.toml": edited(
+            VALID_RECORD, ('id = "demo"', 'id = "bad-model"'), ("sdgs = [9, 11]", "sdgs = [99]")
+        ),
+        "broken.toml": edited(VALID_RECORD, ("sdgs = [9, 11]", "sdgs = [9, 11")),
+    }
+    write_collection(folder, texts)
+    for name in texts:
+        aged(folder / name)
+    return texts
+
+
+def outcome(result: Any) -> tuple[int, str, str]:
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_list_prints_the_same_cold_warm_and_without_cache(
+    run: Run, tmp_path: Path, parses: list[str], output_format: str
+) -> None:
+    texts = messy_collection(tmp_path / "records")
+    names = {text: name for name, text in texts.items()}
+    options = FORMATS[output_format]
+
+    cold = run("list", *options)
+    cold_parsed = sorted(names[t] for t in parses)
+    entries = sorted(p.name for p in (tmp_path / FOLDER / "parsed").rglob("*") if p.is_file())
+    parses.clear()
+    warm = run("list", *options)
+    warm_parsed = sorted(names[t] for t in parses)
+    parses.clear()
+    uncached = run("list", "--no-cache", *options)
+
+    assert outcome(warm) == outcome(cold) == outcome(uncached)
+    assert cold.exit_code == 1
+    assert "ucap: skipped records/broken.toml:7:1: E002 TOML: Unclosed array" in cold.stderr
+    assert "ucap: skipped records/bad-model.toml:6:9: E110" in cold.stderr
+    assert len(entries) == 5  # every file but the one that is not TOML
+    both = ["demo-copy.toml", "demo.toml"]  # loaded again for the duplicate-id problems
+    assert cold_parsed == sorted([*texts, *both])
+    # Warm: only the files with something to report are parsed.
+    warm_first = ["bad-model.toml", "broken.toml", "pune.toml", "demo-copy.toml"]
+    assert warm_parsed == sorted([*warm_first, *both])
+    assert sorted(names[t] for t in parses) == sorted([*texts, *both])  # --no-cache
+
+
+def test_a_duplicate_id_is_marked_on_a_warm_run(run: Run, tmp_path: Path) -> None:
+    messy_collection(tmp_path / "records")
+    run("list")
+    assert len(list((tmp_path / FOLDER / "parsed").rglob("*/*"))) == 5  # the next run is warm
+
+    table = run("list")
+    as_json = run("list", "--format", "json")
+
+    rows = [line.split()[:2] for line in table.stdout.splitlines()[1:] if line[:1].strip()]
+    assert rows == [["demo", "!"], ["demo", "!"], ["lyon-graz", "Lyon"], ["pune", "Pune"]]
+    assert ERROR_HINT in table.stderr.splitlines()
+    assert [r["id"] for r in json.loads(as_json.stdout)] == ["demo", "demo", "lyon-graz", "pune"]
+    assert ERROR_HINT in as_json.stderr.splitlines()
+
+
+def test_a_record_edited_between_runs_shows_its_new_values(run: Run, tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    write_collection(records, {"demo.toml": VALID_RECORD, "pune.toml": PUNE})
+    for path in records.iterdir():
+        aged(path)
+    before = run("list", "--format", "json")
+    assert run("list", "--format", "json").stdout == before.stdout  # warm
+    assert [r["sdgs"] for r in json.loads(before.stdout)] == [[9, 11], [6]]
+
+    # demo: same size, later mtime; pune: larger, same mtime.
+    (records / "demo.toml").write_text(
+        edited(VALID_RECORD, ("sdgs = [9, 11]", "sdgs = [9, 12]")), encoding="utf-8"
+    )
+    aged(records / "demo.toml", PAST + 5)
+    (records / "pune.toml").write_text(
+        edited(PUNE, ("sdgs = [6]", "sdgs = [6, 7]"), ('name = "Pune"', 'name = "Puna"')),
+        encoding="utf-8",
+    )
+    aged(records / "pune.toml")
+
+    after = run("list", "--format", "json")
+    table = run("list")
+
+    assert after.exit_code == 0
+    assert [(r["id"], r["sdgs"], r["city"]["name"]) for r in json.loads(after.stdout)] == [
+        ("demo", [9, 12], "Lyon"),
+        ("pune", [6, 7], "Puna"),
+    ]
+    assert outcome(after) == outcome(run("list", "--format", "json", "--no-cache"))
+    assert outcome(table) == outcome(run("list", "--no-cache"))
+    assert "Puna (IN)" in table.stdout
+
+
+def test_no_cache_neither_reads_nor_writes_the_cache(run: Run, tmp_path: Path) -> None:
+    path = write_record(tmp_path / "records", "demo.toml", VALID_RECORD)
+    aged(path)
+
+    fresh = run("list", "--format", "json", "--no-cache")
+    assert not (tmp_path / FOLDER).exists()
+    assert run("list", "--format", "json").stdout == fresh.stdout  # cold: writes the entry
+    entry = entry_path(tmp_path, path)
+    data = loads(VALID_RECORD) | {"title": "From the cache"}
+    entry.write_bytes(header_of(entry) + pickle.dumps(data))
+
+    assert json.loads(run("list", "--format", "json").stdout)[0]["title"] == "From the cache"
+    assert run("list", "--format", "json", "--no-cache").stdout == fresh.stdout
+
+
+# --- worker processes -----------------------------------------------------------------------
+
+
+def generate(out_dir: Path, count: int, seed: int) -> None:
+    """bench/generate.py's `generate`: a valid collection of `count` records."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        module = importlib.import_module("generate")
+    finally:
+        sys.path.remove(str(BENCH))
+    module.generate(out_dir, count, seed=seed)
+
+
+def ucap_runs(
+    commands: Mapping[str, tuple[Path, tuple[str, ...]]],
+) -> dict[str, tuple[int, str, str]]:
+    """`ucap list ARGS` in each folder, all at once; exit code, stdout, stderr by name."""
+    env = {k: v for k, v in os.environ.items() if k not in ("UCAP_RECORDS", "GITHUB_ACTIONS")}
+    env |= {"NO_COLOR": "1", "COLUMNS": "120"}
+    started = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "ucap_cli", "list", *args],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        for name, (cwd, args) in commands.items()
+    }
+    results = {}
+    for name, process in started.items():
+        stdout, stderr = process.communicate(timeout=60)
+        results[name] = (process.returncode, stdout, stderr)
+    return results
+
+
+def test_worker_processes_read_and_write_the_cache(tmp_path: Path) -> None:
+    # JSON rows come from the data, table rows from the record (CSV and Markdown are covered in
+    # one process above); one project a format, so that each first run is cold.
+    formats = {"json": FORMATS["json"], "table": FORMATS["table"]}
+    roots = {name: tmp_path / name for name in formats}
+    for root in roots.values():
+        records = root / "records"
+        generate(records, MIN_FILES, seed=11)
+        paths = sorted(records.rglob("*.toml"))
+        copy = paths[0].with_name("copy.toml")  # a duplicate id, loaded again with E201
+        copy.write_bytes(paths[0].read_bytes())
+        for path in [*paths, copy]:
+            aged(path)
+
+    def runs(*extra: str) -> dict[str, tuple[int, str, str]]:
+        return ucap_runs({name: (roots[name], (*formats[name], *extra)) for name in formats})
+
+    cold = runs()
+    entries = {name: list((root / FOLDER / "parsed").rglob("*/*")) for name, root in roots.items()}
+    warm = runs()
+    uncached = runs("--no-cache")
+
+    for name in formats:
+        assert len(entries[name]) == MIN_FILES + 1, name
+        assert warm[name] == cold[name] == uncached[name], name
+        assert warm[name][0] == 0
+        assert ERROR_HINT in warm[name][2].splitlines()
+    listed = json.loads(warm["json"][1])
+    assert len(listed) == MIN_FILES + 1
+    marked = [row[0] for row in map(str.split, warm["table"][1].splitlines()) if row[1:2] == ["!"]]
+    assert len(marked) == 2 and marked[0] == marked[1]  # the record and its copy
+
+    # The workers really read the cache: an entry with other data (and a valid header) shows;
+    # and an edited record shows its new values.
+    root = roots["json"]
+    targets = sorted((root / "records").rglob("*.toml"))
+    planted, changed = (loads(p.read_text(encoding="utf-8")) for p in targets[5:7])
+    entry = entry_path(root, targets[5])
+    entry.write_bytes(header_of(entry) + pickle.dumps({**planted, "title": "From the cache"}))
+    targets[6].write_text(
+        targets[6].read_text(encoding="utf-8").replace(changed["title"], "Edited title", 1),
+        encoding="utf-8",
+    )
+    aged(targets[6])
+    after = ucap_runs(
+        {"warm": (root, ("--format", "json")), "none": (root, ("--format", "json", "--no-cache"))}
+    )
+
+    rows = {name: json.loads(stdout) for name, (_, stdout, _) in after.items()}
+    titles = {name: {r["id"]: r["title"] for r in rows[name]} for name in rows}
+    assert titles["warm"][planted["id"]] == "From the cache"
+    assert titles["none"][planted["id"]] == planted["title"]
+    assert titles["warm"][changed["id"]] == titles["none"][changed["id"]] == "Edited title"
+    for row in rows["warm"]:
+        if row["id"] == planted["id"]:
+            row["title"] = planted["title"]
+    assert rows["warm"] == rows["none"]  # all else the same, in the same order
+
+
+# --- round trips ----------------------------------------------------------------------------
+
+OFFSETS = st.builds(dt.timezone, st.integers(-1439, 1439).map(lambda m: dt.timedelta(minutes=m)))
+SCALARS = st.one_of(
+    st.text(max_size=20),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.dates(),
+    st.times(),
+    st.datetimes(),
+    st.datetimes(timezones=OFFSETS),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+TABLES = st.dictionaries(st.text(max_size=10), VALUES, max_size=6)
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=TABLES)
+def test_any_toml_data_round_trips(tmp_path: Path, data: dict[str, Any]) -> None:
+    path = tmp_path / "record.toml"
+    if not path.exists():
+        path.write_text("", encoding="utf-8")
+    stat = aged(path)
+    cache = ParsedCache(tmp_path)
+
+    cache.put(path, stat, data)
+    got = cache.get(path, stat)
+
+    assert got == data
+    assert repr(got) == repr(data)  # the same types (True is not 1, -0.0 is not 0.0), same order
