@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 MIN_FILES = 200  # below this, one process is faster
-CHUNK = 50
+CHUNK = 50  # files a worker takes at a time, at least: more when there are many files
+MAX_CHUNK = 500
 
 
 def workers() -> int:
@@ -52,7 +53,10 @@ def map_files(
         executor = ProcessPoolExecutor(
             count, mp_context=multiprocessing.get_context(method), initializer=_ignore_ctrl_c
         )
-        results = _drain(executor, executor.map(work, paths, chunksize=CHUNK))
+        # About 16 chunks a worker: few enough that sending results back costs little, enough
+        # that the workers finish together and the progress bar moves.
+        chunk = min(max(CHUNK, total // (count * 16)), MAX_CHUNK)
+        results = _drain(executor, executor.map(work, paths, chunksize=chunk))
     # Loading builds many long-lived, acyclic objects; the cyclic collector would traverse all
     # of them again and again (10,000 records: 10.9 s with it, 7.1 s without). It is paused
     # while loading; then what was loaded is frozen, so later collections skip it.

@@ -451,7 +451,7 @@ def _start_key(date: PartialDate) -> tuple[int, int, int]:
 
 def _end_key(date: PartialDate) -> tuple[object, ...]:
     # Latest end: by last day covered, then the coarser date ("2018" outlasts "2018-12-31").
-    return (date.last, -len(str(date)))
+    return (date.last, date.month is None, date.day is None)
 
 
 def _iso(date: PartialDate | None) -> str | None:
