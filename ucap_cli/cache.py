@@ -114,18 +114,19 @@ class VerdictCache:
         self._entries[path] = [stamp(stat), verdict.id, problems]
         self._dirty = True
 
-    def declared_id(self, path: str, stat: os.stat_result) -> tuple[bool, str | None]:
-        """(True, the id) when this version of the file has a verdict or a remembered id."""
-        for entries in (self._entries, self._ids):
-            entry = entries.get(path)
-            if isinstance(entry, list) and len(entry) >= 2 and entry[0] == stamp(stat):
-                found = entry[1]
-                if found is None or isinstance(found, str):
-                    return True, found
-        return False, None
+    def scanned_id(self, path: str, stat: os.stat_result) -> tuple[bool, str | None]:
+        """(True, the id) when the id this version of the file declares was scanned before.
+
+        Not the id of its verdict: that one comes from parsing the whole file, and a file
+        outside the run must get the same answer whether or not it was ever validated.
+        """
+        entry = self._ids.get(path)
+        if not isinstance(entry, list) or len(entry) != 2 or entry[0] != stamp(stat):
+            return False, None
+        return (True, entry[1]) if entry[1] is None or isinstance(entry[1], str) else (False, None)
 
     def put_id(self, path: str, stat: os.stat_result, declared: str | None) -> None:
-        """Remember the id a file outside the run declares (pre-commit runs read it next time)."""
+        """Remember the id a file outside the run declares (`collection.scan_id`)."""
         if time.time() - stat.st_mtime < RACY_SECONDS:
             return
         self._ids[path] = [stamp(stat), declared]

@@ -322,7 +322,7 @@ def _cached_id(cache: VerdictCache | None, path: Path, max_size: int) -> str | N
     if cache is None or stat is None:
         return scan_id(path, max_size)
     key = os.path.abspath(path)
-    known, declared = cache.declared_id(key, stat)
+    known, declared = cache.scanned_id(key, stat)
     if not known:
         declared = scan_id(path, max_size)
         cache.put_id(key, stat, declared)

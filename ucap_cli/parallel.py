@@ -51,7 +51,7 @@ def map_files(
         # fork: workers start with ucap already imported. Elsewhere, the platform's default.
         method = "fork" if sys.platform.startswith("linux") else None
         executor = ProcessPoolExecutor(
-            count, mp_context=multiprocessing.get_context(method), initializer=_ignore_ctrl_c
+            count, mp_context=multiprocessing.get_context(method), initializer=_start_worker
         )
         # About 16 chunks a worker: few enough that sending results back costs little, enough
         # that the workers finish together and the progress bar moves.
@@ -73,15 +73,17 @@ def map_files(
             gc.enable()
 
 
-def _ignore_ctrl_c() -> None:
+def _start_worker() -> None:
     """In a worker: Ctrl-C reaches the whole process group, but only ucap itself answers it
-    (one line, exit 130); a worker would print a traceback. Workers end with the pool."""
+    (one line, exit 130); a worker would print a traceback. Workers end with the pool.
+
+    Workers build and drop a record at a time, without reference cycles: the cyclic garbage
+    collector would only stop them, again and again, to look through everything alive.
+    """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import gc
-
-    gc.freeze()
+    gc.disable()
 
 
 def _drain(executor: ProcessPoolExecutor, results: Iterator[T]) -> Iterator[T]:

@@ -1,0 +1,673 @@
+"""Views reduced where each record is loaded give exactly what the whole collection gave.
+
+- Summary: tallies of single records, merged in the records' order, equal one tally of all.
+- Timeline and list JSON written in pieces (`json_pieces`, `array_lines`) is the text of
+  `as_json` / `dumps`, escapes included.
+- Through the CLI, on a collection large enough for worker processes: `timeline`, `summary` and
+  `list` print what the library computes in this process from `load_collection`.
+- Pre-commit runs (`ucap validate FILE`) remember the ids of the files they were not given,
+  and notice when one of those files changes.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import itertools
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import LYON_GRAZ, PUNE, VALID_RECORD, Run, edited, write_record
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ucap_cli.collection
+import ucap_cli.parallel
+from ucap_cli import __version__, vocab
+from ucap_cli.cache import FOLDER
+from ucap_cli.collection import load_collection
+from ucap_cli.config import DEFAULT_MAX_FILE_SIZE, load_config
+from ucap_cli.dates import parse_partial_date
+from ucap_cli.load import RecordFile
+from ucap_cli.model import Activity, Record
+from ucap_cli.parallel import MIN_FILES
+from ucap_cli.query import Filters, parse_filters, select, select_activities, sort_matches
+from ucap_cli.render import jsonout
+from ucap_cli.render import summary as summary_render
+from ucap_cli.render import timeline as timeline_render
+from ucap_cli.render.records import ERROR_HINT, flat_row, list_csv, skipped_lines
+from ucap_cli.summary import INTERVALS, Tally, build_summary, combine, tally_file
+from ucap_cli.timeline import Timeline, assemble, build_timeline, by_record, timeline_part
+from ucap_cli.toml import loads
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+PAST = time.time() - 3 * 24 * 3600  # old enough for every cache to keep what it read
+
+# --- random records ----------------------------------------------------------------------
+
+# The same cities spelt differently (case, accents, hyphens): one city each to the summary.
+CITIES = (
+    "Lyon",
+    "LYON",
+    "lyon",
+    "Lyön",
+    "Málaga",
+    "MALAGA",
+    "malaga",
+    "Graz",
+    "GRAZ",
+    "Kraków",
+    "krakow",
+    "São Paulo",
+    "sao-paulo",
+    "郑州",
+    "Pune",
+)
+COUNTRIES = ("France", "FR", "fra", "Austria", "AT", "Spain", "ESP", "India", "CN", "China", "JPN")
+THEMES = ("Mobility", "mobility", "MOBILITY", "Logistics", "Énergie", "energie", "Water")
+ORGANISATIONS = ("TCL", "tcl", "Graz Linien", "GRAZ LINIEN", "Ville de Lyon", "Mairie  de Lyon")
+WHERE = ("Graz", "Málaga and Lyon", "lyon", "Kraków / Pune", "郑州")
+# Record text as it comes: accents, CJK, emoji, bidi and C1 controls, a formula.
+TEXTS = (
+    "Workshop",
+    "Réunion à Málaga",
+    "会议 in 郑州",
+    "evil \u202e reversed \u2066isolate\u2069",
+    "C1 \x85 next \x9b2J",
+    "🚀 launch",
+    "=SUM(A1)",
+)
+
+
+# Strategies are built once: building them per draw costs more than drawing from them.
+DATES = st.one_of(
+    st.integers(2015, 2021).map(str),
+    st.builds(lambda y, m: f"{y}-{m:02d}", st.integers(2015, 2021), st.integers(1, 12)),
+    st.builds(
+        lambda y, m, d: f"{y}-{m:02d}-{d:02d}",
+        st.integers(2015, 2021),
+        st.integers(1, 12),
+        st.integers(1, 28),
+    ),
+)  # "2017", "2017-06" or "2017-06-15"
+
+
+def in_order(first: str, second: str, ongoing: bool) -> dict[str, str]:
+    """{'start': ..., 'end': ...} with the end never before the start; no end when ongoing."""
+    if parse_partial_date(second).last < parse_partial_date(first).first:
+        first, second = second, first
+    return {"start": first} if ongoing else {"start": first, "end": second}
+
+
+def some(values: Sequence[str], most: int = 3) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from(values), max_size=most)
+
+
+CITY = st.fixed_dictionaries(
+    {"name": st.sampled_from(CITIES), "country": st.sampled_from(COUNTRIES)},
+    optional={"short": st.sampled_from(("GRZ", "LY", "SP"))},
+)
+AGREEMENT = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from(vocab.AGREEMENT_KINDS),
+        "parties": st.lists(st.sampled_from(CITIES), min_size=1, max_size=2),
+        "count": st.integers(1, 5),
+    }
+)
+ACTIVITY = st.builds(
+    lambda when, rest: {
+        "date": when["start"],
+        **({"end": when["end"]} if "end" in when else {}),
+        **rest,
+    },
+    st.builds(in_order, DATES, DATES, st.booleans()),
+    st.fixed_dictionaries(
+        {
+            "kind": st.sampled_from(vocab.ACTIVITY_KINDS),
+            "title": st.sampled_from(TEXTS),
+            "status": st.sampled_from(("done", "planned", "cancelled")),
+            "cities": some(CITIES),
+            "organisations": some(ORGANISATIONS),
+            "themes": some(THEMES, 2),
+            "agreements": st.lists(AGREEMENT, max_size=2),
+        },
+        optional={"where": st.sampled_from(WHERE), "summary": st.sampled_from(TEXTS)},
+    ),
+)
+RESULT = st.fixed_dictionaries(
+    {
+        "text": st.sampled_from(TEXTS),
+        "status": st.sampled_from(vocab.RESULT_STATUSES),
+        "organisations": some(ORGANISATIONS, 2),
+    }
+)
+RECORD_DATA = st.fixed_dictionaries(
+    {
+        "schema_version": st.just(1),
+        "themes": st.lists(st.sampled_from(THEMES), min_size=1, max_size=3, unique_by=vocab.fold),
+        "sdgs": st.lists(st.integers(1, 17), unique=True, max_size=3),
+        "urban_agenda": st.lists(
+            st.sampled_from(vocab.URBAN_AGENDA_TOPICS), unique=True, max_size=2
+        ),
+        "period": st.builds(in_order, DATES, DATES, st.booleans()),
+        "city": CITY,
+        "partners": st.lists(CITY, min_size=1, max_size=3),
+        "activities": st.lists(ACTIVITY, max_size=4),
+        "expected_results": st.lists(RESULT, max_size=2),
+    },
+    optional={"title": st.sampled_from(TEXTS)},
+)
+# A record, with a mask of the activities a query kept.
+PICK = st.tuples(RECORD_DATA, st.lists(st.booleans(), min_size=4, max_size=4))
+
+
+@dataclass(frozen=True)
+class Picked:
+    """A record and the activities a query kept of it (a `RecordActivities`)."""
+
+    record: Record
+    activities: tuple[Activity, ...]
+
+
+def picked_records(drawn: list[tuple[dict[str, Any], list[bool]]]) -> list[Picked]:
+    """Records with distinct ids (in no particular order), each with some of its activities."""
+    picked = []
+    for index, (data, keep) in enumerate(drawn):
+        record = Record.model_validate({**data, "id": f"r{index}"})
+        chosen = [a for a, kept in zip(record.activities, keep, strict=False) if kept]
+        picked.append(Picked(record, tuple(chosen)))
+    return picked
+
+
+SELECTIONS = st.lists(PICK, max_size=5).map(picked_records)
+FILTERS = st.builds(
+    Filters,
+    cities=st.lists(st.sampled_from(CITIES), max_size=1).map(tuple),
+    kinds=st.lists(st.sampled_from(vocab.ACTIVITY_KINDS), max_size=2).map(tuple),
+    sdgs=st.lists(st.integers(1, 17), max_size=1).map(tuple),
+    themes=st.lists(st.sampled_from(THEMES), max_size=1).map(tuple),
+    since=st.none() | DATES.map(parse_partial_date),
+)  # record- and activity-level options, often none
+
+
+def as_files(picked: Sequence[Picked]) -> list[RecordFile]:
+    return [
+        RecordFile(Path(f"{p.record.id}.toml"), f"{p.record.id}.toml", record=p.record)
+        for p in picked
+    ]
+
+
+def summaries(tally: Tally) -> list[dict[str, Any]]:
+    """The summary's JSON data for every interval."""
+    return [tally.summary(interval).to_json() for interval in INTERVALS]
+
+
+# --- summary: tallies merge -------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(picked=SELECTIONS, cuts=st.lists(st.integers(0, 5), max_size=3))
+def test_tally_of_all_records_equals_their_tallies_merged_in_order(
+    picked: list[Picked], cuts: list[int]
+) -> None:
+    whole = Tally()
+    for p in picked:
+        assert whole.add(p.record, p.activities) is whole
+    singles = Tally()
+    for p in picked:
+        assert singles.merge(Tally().add(p.record, p.activities)) is singles
+    # Runs of records tallied apiece, then merged: as worker chunks would.
+    bounds = sorted({0, len(picked), *(min(c, len(picked)) for c in cuts)})
+    chunks = Tally()
+    for start, stop in itertools.pairwise(bounds):
+        part = Tally()
+        for p in picked[start:stop]:
+            part.add(p.record, p.activities)
+        chunks.merge(part)
+
+    expected = [build_summary(picked, interval).to_json() for interval in INTERVALS]
+    assert summaries(whole) == expected
+    assert summaries(singles) == expected
+    assert summaries(chunks) == expected
+    # The text too (JSON data compares its objects' keys in any order).
+    text = summary_render.as_json(build_summary(picked, "month"))
+    assert summary_render.as_json(singles.summary("month")) == text
+    assert whole.records == singles.records == len(picked)
+
+
+@settings(max_examples=60, deadline=None)
+@given(picked=SELECTIONS)
+def test_merging_an_empty_tally_changes_nothing(picked: list[Picked]) -> None:
+    tally = Tally()
+    for p in picked:
+        tally.add(p.record, p.activities)
+    before = copy.deepcopy(tally)
+
+    assert tally.merge(Tally()) is tally
+    assert tally == before
+    assert summaries(tally) == summaries(before)
+
+    into_empty = Tally().merge(copy.deepcopy(before))
+    assert into_empty == before
+    assert summaries(into_empty) == summaries(before)
+    nothing = [build_summary([], interval).to_json() for interval in INTERVALS]
+    assert summaries(Tally().merge(Tally())) == nothing
+
+
+@settings(max_examples=100, deadline=None)
+@given(picked=SELECTIONS, chosen=FILTERS, data=st.data())
+def test_record_tallies_combined_in_any_order_give_the_summary_of_the_selection(
+    picked: list[Picked], chosen: Filters, data: st.DataObject
+) -> None:
+    files = as_files(picked)
+    shuffled = data.draw(st.permutations(files))
+    tallies = [t for f in shuffled if (t := tally_file(f, chosen)) is not None]
+    matches = select_activities(files, chosen)
+    assert [t.id for t in sorted(tallies, key=lambda t: (t.start, t.id))] == [
+        m.record.id for m in matches
+    ]
+    total = combine(tallies)
+    for interval in INTERVALS:
+        expected = build_summary(matches, interval)
+        assert total.summary(interval).to_json() == expected.to_json()
+        assert summary_render.as_csv(total.summary(interval)) == summary_render.as_csv(expected)
+
+
+# --- timeline: parts and pieces ---------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(picked=SELECTIONS, chosen=FILTERS, data=st.data())
+def test_timeline_parts_assembled_give_the_timeline_of_the_selection(
+    picked: list[Picked], chosen: Filters, data: st.DataObject
+) -> None:
+    files = as_files(picked)
+    shuffled = data.draw(st.permutations(files))
+    whole = build_timeline(select_activities(files, chosen))
+
+    def reduced(render: Any) -> tuple[list[Any], list[Any]]:
+        parts = [p for f in shuffled if (p := timeline_part(f, chosen, render)) is not None]
+        return assemble(by_record(parts))
+
+    periods, entries = reduced(timeline_render.json_entry)
+    text = b"".join(timeline_render.json_pieces(periods, entries))
+    assert text == timeline_render.as_json(whole).encode("utf-8")
+    periods, entries = reduced(timeline_render.csv_row)
+    csv_text = timeline_render.write_csv(timeline_render.CSV_COLUMNS, entries)
+    assert csv_text == timeline_render.as_csv(whole)
+    periods, entries = reduced(None)
+    kept = Timeline(entries, periods)
+    assert [e.label for e in kept.entries] == [e.label for e in whole.entries]
+    assert timeline_render.as_markdown(kept, details=True) == timeline_render.as_markdown(
+        whole, details=True
+    )
+
+
+# Lyon leads LYON_GRAZ and this one, whose texts carry bidi and C1 controls (TOML escapes).
+LYON_BIDI = edited(
+    LYON_GRAZ,
+    ('id = "lyon-graz"', 'id = "lyon-bidi"\ntitle = "Lyon \\u202eevil\\u202c \\u0085 plan"'),
+    ('title = "Workshop in Graz"', 'title = "Workshop \\u2066in\\u2069 Graz \\u009b2J"'),
+    ('where = "Graz"', 'where = "Graz"\nsummary = "DEL \\u007f, NEL \\u0085, RLO \\u202e end"'),
+)
+# CJK names and text, and an emoji.
+ZHENGZHOU = edited(
+    PUNE,
+    ('id = "pune"', 'id = "zhengzhou-cjk"'),
+    ('name = "Pune"', 'name = "郑州"\nshort = "Zhengzhou"'),
+    ('country = "IN"', 'country = "China"'),
+    ('title = "Training"', 'title = "培训 🚀 河南"'),
+)
+TEXT_CASES = {
+    "empty": [],
+    "one": [LYON_GRAZ],
+    "shared-lead": [LYON_GRAZ, LYON_BIDI],
+    "bidi": [LYON_BIDI],
+    "cjk": [ZHENGZHOU],
+    "all": [PUNE, LYON_BIDI, ZHENGZHOU, LYON_GRAZ],
+}
+
+
+@pytest.mark.parametrize("case", TEXT_CASES)
+def test_timeline_json_pieces_are_the_text_of_as_json(case: str) -> None:
+    files = [
+        RecordFile(Path(f"{n}.toml"), f"{n}.toml", record=Record.model_validate(loads(text)))
+        for n, text in enumerate(TEXT_CASES[case])
+    ]
+    whole = build_timeline(select_activities(files, Filters()))
+    text = timeline_render.as_json(whole)
+    pieces = list(
+        timeline_render.json_pieces(
+            whole.periods, [timeline_render.json_entry(e) for e in whole.entries]
+        )
+    )
+    assert b"".join(pieces) == text.encode("utf-8")
+
+    data = json.loads(text)
+    assert data["ucap_version"] == __version__
+    assert len(data["records"]) == len(files)
+    assert len(data["activities"]) == sum(len(f.record.activities) for f in files if f.record)
+    # Controls are \u escapes in the text and come back as the characters they were.
+    for raw in ("\u202e", "\x85", "\x9b", "\x7f", "\u2066"):
+        assert raw not in text
+    if case in ("bidi", "shared-lead", "all"):
+        assert "\\u202e" in text and "\\u0085" in text and "\\u009b" in text
+        titles = {a["title"] for a in data["activities"]}
+        assert "Workshop \u2066in\u2069 Graz \x9b2J" in titles
+        records = {r["record"]: r for r in data["records"]}
+        assert records["lyon-bidi"]["title"] == "Lyon \u202eevil\u202c \x85 plan"
+    if case in ("cjk", "all"):
+        assert "培训 🚀 河南" in text  # CJK and emoji stay as they are
+    if case == "shared-lead":
+        assert sorted(p.label for p in whole.periods) == ["Lyon (lyon-bidi)", "Lyon (lyon-graz)"]
+    if case == "empty":
+        expected = (
+            f'{{\n  "ucap_version": "{__version__}",\n  "records": [],\n  "activities": []\n}}'
+        )
+        assert text == expected
+
+
+# JSON values as records hold them: text with controls, bidi, emoji and CJK; nesting.
+SPECIAL = ("\u202e", "\x85", "\x9b", "\x7f", "\u2066", "🚀", "郑", "é", '"', "\\", "\n", "\u2028")
+JSON_TEXT = st.text(st.sampled_from(SPECIAL) | st.characters(exclude_categories=["Cs"]), max_size=8)
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(JSON_TEXT, inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(JSON_VALUES, max_size=5), key=JSON_TEXT)
+def test_array_lines_is_the_text_of_dumps(values: list[Any], key: str) -> None:
+    items = [jsonout.encoded(v) for v in values]
+    assert all(b"\n" not in item for item in items)
+    whole = b"".join(jsonout.array_lines(items))
+    assert whole == jsonout.dumps(values, outline=1).encode("utf-8")
+    assert json.loads(whole) == values
+
+    # At level 1: the value of a key of an object laid out one level deeper.
+    if key == "first":
+        key = "second"
+    document = {"first": "\u202e", key: values}
+    inner = b"".join(jsonout.array_lines(items, level=1))
+    head = b'{\n  "first": "\\u202e",\n  '
+    assert head + jsonout.encoded(key) + b": " + inner + b"\n}" == jsonout.dumps(
+        document, outline=2
+    ).encode("utf-8")
+
+
+# --- through the CLI, with worker processes -----------------------------------------------------
+
+GENERATED = MIN_FILES + 4  # with the files below, well past the worker threshold
+
+
+def bench_generate(out_dir: Path, count: int, seed: int) -> None:
+    """bench/generate.py's `generate`: `count` records, about 2% of them invalid."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        module = importlib.import_module("generate")
+    finally:
+        sys.path.remove(str(BENCH))
+    module.generate(out_dir, count, seed=seed, invalid=0.02)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A large collection and its files loaded in this process, without workers."""
+
+    root: Path
+    files: list[RecordFile]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    root = tmp_path_factory.mktemp("large")
+    records = root / "records"
+    bench_generate(records, GENERATED, seed=23)
+    extra = records / "extra"
+    write_record(extra, "lyon-graz", LYON_GRAZ)
+    write_record(extra, "lyon-bidi", LYON_BIDI)
+    write_record(extra, "zhengzhou-cjk", ZHENGZHOU)
+    write_record(extra, "pune", PUNE)
+    # Three files share an id: two records (loaded again with E201) and one that has none.
+    write_record(extra, "copy-of-lyon-graz", LYON_GRAZ)
+    write_record(extra, "broken-lyon-graz", edited(LYON_GRAZ, ("sdgs =", "sdg = [11]\nsdgs =")))
+    for path in records.rglob("*.toml"):
+        os.utime(path, (PAST, PAST))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        patch.setattr(ucap_cli.parallel, "workers", lambda: 1)
+        files = load_collection(load_config()).files
+    assert len(files) == GENERATED + 6
+    return Project(root, files)
+
+
+def expected_timeline(files: list[RecordFile], chosen: Filters, output: str) -> bytes:
+    whole = build_timeline(select_activities(files, chosen))
+    if output == "json":
+        return (timeline_render.as_json(whole) + "\n").encode("utf-8")
+    return timeline_render.as_csv(whole).encode("utf-8")
+
+
+def expected_summary(files: list[RecordFile], chosen: Filters, output: str, interval: Any) -> bytes:
+    result = build_summary(select_activities(files, chosen), interval)
+    if output == "json":
+        return (summary_render.as_json(result) + "\n").encode("utf-8")
+    return summary_render.as_csv(result).encode("utf-8")
+
+
+def expected_list(
+    files: list[RecordFile],
+    chosen: Filters,
+    output: str,
+    sort: str = "period",
+    reverse: bool = False,
+) -> tuple[bytes, bool]:
+    """The list's text, and whether a listed record has errors (stderr then has the hint)."""
+    matches = sort_matches(select(files, chosen), sort, reverse)
+    if output == "json":
+        text = jsonout.dumps([m.file.data for m in matches], outline=1) + "\n"
+    else:
+        active = chosen.has_activity_filters
+        text = list_csv([flat_row(m, (), active) for m in matches], ())
+    return text.encode("utf-8"), not all(m.file.ok for m in matches)
+
+
+def ucap(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if k not in ("UCAP_RECORDS", "GITHUB_ACTIONS")}
+    env |= {"NO_COLOR": "1", "COLUMNS": "100", "PYTHONUTF8": "1"}
+    env.pop("FORCE_COLOR", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "ucap_cli", *args],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def finished(process: subprocess.Popen[bytes]) -> tuple[int, bytes, str]:
+    stdout, stderr = process.communicate(timeout=60)
+    return process.returncode, stdout, stderr.decode("utf-8")
+
+
+def test_views_with_worker_processes_print_what_one_process_computes(project: Project) -> None:
+    files, root = project.files, project.root
+    skipped = skipped_lines(files)
+    assert len(skipped) == 1 + 4 + 1  # the broken copy, the generated faults, the hint
+    city = "KRAKOW"  # Kraków, as the records write it
+    assert any(
+        vocab.city_key(p.name) == "krakow" for f in files if f.record for p in f.record.partners
+    )
+
+    # name: (arguments, the expected stdout, whether the list hint follows the skip notes)
+    cases: dict[str, tuple[tuple[str, ...], bytes, bool]] = {}
+    visits = parse_filters(kind=["visit"], since="2017", until="2018")
+    cases["timeline-csv"] = (
+        ("timeline", "--format", "csv", "--kind", "visit", "--since", "2017", "--until", "2018"),
+        expected_timeline(files, visits, "csv"),
+        False,
+    )
+    cases["summary-json"] = (
+        ("summary", "--format", "json", "--sdg", "11", "--interval", "quarter"),
+        expected_summary(files, parse_filters(sdg=["11"]), "json", "quarter"),
+        False,
+    )
+    cases["summary-csv"] = (
+        ("summary", "--format", "csv", "--city", city, "--interval", "month"),
+        expected_summary(files, parse_filters(city=[city]), "csv", "month"),
+        False,
+    )
+    for name, args, chosen, sort, reverse in (
+        ("list-city", ("--city", city, "--sort", "id", "--reverse"), [city], "id", True),
+        ("list-all", (), [], "period", False),
+    ):
+        text, flagged = expected_list(files, parse_filters(city=chosen), "json", sort, reverse)
+        cases[name] = (("list", "--format", "json", *args), text, flagged)
+    text, flagged = expected_list(files, visits, "csv")
+    cases["list-csv"] = (
+        ("list", "--format", "csv", "--kind", "visit", "--since", "2017", "--until", "2018"),
+        text,
+        flagged,
+    )
+    whole_timeline = expected_timeline(files, Filters(), "json")
+    cases["timeline-no-cache"] = (
+        ("timeline", "--format", "json", "--no-cache"),
+        whole_timeline,
+        False,
+    )
+
+    # The first run is cold and writes the cache; the others read it (but --no-cache).
+    cold = finished(ucap(root, "timeline", "--format", "json"))
+    parsed = [p for p in (root / FOLDER / "parsed").rglob("*") if p.is_file()]
+    assert len(parsed) >= MIN_FILES
+    started = {name: ucap(root, *args) for name, (args, _, _) in cases.items()}
+    results = {name: finished(process) for name, process in started.items()}
+
+    assert cold == (1, whole_timeline, "".join(f"{line}\n" for line in skipped))
+    for name, (_, stdout, flagged) in cases.items():
+        notes = [*skipped, ERROR_HINT] if flagged else skipped
+        assert results[name] == (1, stdout, "".join(f"{line}\n" for line in notes)), name
+    # The outputs are not trivially empty, and the reloaded duplicates are listed.
+    listed = json.loads(results["list-all"][1])
+    assert len(listed) == GENERATED - 4 + 5
+    assert [r["id"] for r in listed].count("lyon-graz") == 2
+    assert results["list-all"][2].endswith(f"{ERROR_HINT}\n")
+    by_id = [r["id"] for r in json.loads(results["list-city"][1])]
+    assert by_id and by_id == sorted(by_id, reverse=True)
+    assert len(results["timeline-csv"][1].splitlines()) > 10
+    assert b"\\u202e" in cold[1] and "\u202e".encode() not in cold[1]
+
+
+# --- pre-commit: the ids of the other files ---------------------------------------------------
+
+
+def test_precommit_runs_remember_the_other_files_ids_and_see_them_change(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "records"
+    others = [f"r{n:02d}" for n in range(1, 31)]
+    for name in others:
+        write_record(folder, name, edited(VALID_RECORD, ('id = "demo"', f'id = "{name}"')))
+    write_record(folder, "x", edited(VALID_RECORD, ('id = "demo"', 'id = "r05"')))
+    for path in folder.iterdir():
+        os.utime(path, (PAST, PAST))
+
+    scanned: list[str] = []
+    scan_id = ucap_cli.collection.scan_id
+
+    def counting(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | None:
+        scanned.append(path.name)
+        return scan_id(path, max_size)
+
+    monkeypatch.setattr(ucap_cli.collection, "scan_id", counting)
+
+    def duplicates(*options: str) -> list[dict[str, Any]]:
+        scanned.clear()
+        result = run(
+            "validate", "--format", "json", *options, "--records", "records", "records/x.toml"
+        )
+        assert result.exit_code == 1, result.output
+        report = json.loads(result.stdout)
+        assert report["files_checked"] == 1
+        return [p for p in report["problems"] if p["code"] == "E201"]
+
+    def problem(*users: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "path": "records/x.toml",
+                "line": 2,
+                "column": 6,
+                "severity": "error",
+                "code": "E201",
+                "message": "id 'r05' is also used by " + ", ".join(users),
+                "hint": "ids must be unique in the collection; rename one of the records",
+            }
+        ]
+
+    assert duplicates() == problem("records/r05.toml")
+    assert sorted(scanned) == [f"{name}.toml" for name in others]
+    remembered = json.loads((tmp_path / FOLDER / "verdicts.json").read_text(encoding="utf-8"))
+    assert len(remembered["ids"]) == len(others)
+
+    assert duplicates() == problem("records/r05.toml")
+    assert scanned == []  # every other id remembered
+
+    # Another file takes the given file's id: its remembered id is stale.
+    r17 = folder / "r17.toml"
+    r17.write_text(r17.read_text(encoding="utf-8").replace('"r17"', '"r05"'), encoding="utf-8")
+    os.utime(r17, (PAST + 60, PAST + 60))
+    assert duplicates() == problem("records/r05.toml", "records/r17.toml")
+    assert scanned == ["r17.toml"]
+
+    # And the first one gives it up: same size, and the very mtime it had before.
+    r05 = folder / "r05.toml"
+    r05.write_text(r05.read_text(encoding="utf-8").replace('"r05"', '"r99"'), encoding="utf-8")
+    os.utime(r05, (PAST, PAST))
+    assert duplicates() == problem("records/r17.toml")
+    assert scanned == ["r05.toml"]
+    assert duplicates() == problem("records/r17.toml")
+    assert scanned == []
+
+    assert duplicates("--no-cache") == problem("records/r17.toml")
+    assert sorted(scanned) == [f"{name}.toml" for name in others]
+
+
+def test_a_broken_file_outside_the_run_has_one_id_whether_cached_or_not(
+    run: Run, tmp_path: Path
+) -> None:
+    # f.toml declares x's id on its `id` line, but a TOML error further down leaves it without
+    # data: a scan reads the id line, a verdict (cached by a full run) has no id. Whether x's
+    # duplicate is reported must not depend on what the cache happens to hold.
+    folder = tmp_path / "records"
+    write_record(folder, "x", edited(VALID_RECORD, ('id = "demo"', 'id = "x"')))
+    broken = edited(VALID_RECORD, ('id = "demo"', 'id = "x"')) + 'note = "unterminated\n'
+    write_record(folder, "f", broken)
+    for path in folder.iterdir():
+        os.utime(path, (PAST, PAST))
+
+    def problems(*options: str) -> list[dict[str, Any]]:
+        given = ("--records", "records", "records/x.toml")
+        result = run("validate", "--format", "json", *options, *given)
+        return list(json.loads(result.stdout)["problems"])
+
+    scanned = problems("--no-cache")
+    assert [(p["code"], p["message"]) for p in scanned] == [
+        ("E201", "id 'x' is also used by records/f.toml")
+    ]
+    whole = json.loads(run("validate", "--format", "json", "--records", "records").stdout)
+    assert [(p["path"], p["code"]) for p in whole["problems"]] == [("records/f.toml", "E002")]
+    assert problems() == scanned  # the same, whatever the cache holds
