@@ -27,6 +27,7 @@ from ucap_cli.summary import Overview, Summary
 from ucap_cli.timeline import DASH
 
 TOP_ORGANISATIONS = 10  # in the terminal view and Markdown; JSON and CSV have them all
+TOP_LINKS = 30  # city network pairs in the terminal view (the most active, when there are more)
 MAX_NAMES = 8  # names listed in the overview before "+ N more"
 SIDE_BY_SIDE = 150  # from this width, pairs of parts sit next to each other
 MAX_BAR = 100  # longer bars only make the eye travel
@@ -269,18 +270,23 @@ def topic_bars(summary: Summary) -> Bars:
 
 
 def network_bars(summary: Summary) -> Bars:
-    """Lead city - partner pairs with the activities both take part in."""
-    return Bars(
-        [
-            Bar(
-                Text(f"{one_line(link.lead)} {DASH} {one_line(link.partner)}"),
-                link.activities,
-                dim=not link.activities,
-            )
-            for link in summary.network
-        ],
-        style="cyan",
-    )
+    """Lead city - partner pairs with the activities both take part in; past TOP_LINKS pairs,
+    the most active ones and a line saying how many more there are."""
+    links = summary.network
+    if len(links) > TOP_LINKS:
+        links = sorted(links, key=lambda link: -link.activities)[:TOP_LINKS]
+    rows = [
+        Bar(
+            Text(f"{one_line(link.lead)} {DASH} {one_line(link.partner)}"),
+            link.activities,
+            dim=not link.activities,
+        )
+        for link in links
+    ]
+    if len(links) < len(summary.network):
+        more = len(summary.network) - len(links)
+        rows.append(Bar(Text(f"+ {more} more pairs (--format csv lists them all)"), 0, dim=True))
+    return Bars(rows, style="cyan")
 
 
 def organisation_bars(summary: Summary) -> Bars:
