@@ -23,6 +23,7 @@ import pickle
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ from conftest import LYON_GRAZ, PUNE, VALID_RECORD, Run, edited, write_collectio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import ucap_cli.cache
+import ucap_cli.checks
 import ucap_cli.load
 from ucap_cli.cache import FOLDER, RACY_SECONDS
 from ucap_cli.load import RecordFile, load_file, load_record
@@ -320,17 +323,19 @@ class CountingCache(ParsedCache):
         super().__init__(root)
         self.hits = self.misses = self.puts = 0
 
-    def get(self, path: Path, stat: os.stat_result) -> dict[str, Any] | None:
-        data = super().get(path, stat)
-        if data is None:
+    def lookup(self, path: Path, stat: os.stat_result) -> tuple[dict[str, Any], bool] | None:
+        found = super().lookup(path, stat)
+        if found is None:
             self.misses += 1
         else:
             self.hits += 1
-        return data
+        return found
 
-    def put(self, path: Path, stat: os.stat_result, data: dict[str, Any]) -> None:
+    def put(
+        self, path: Path, stat: os.stat_result, data: dict[str, Any], *, clean: bool = False
+    ) -> None:
         self.puts += 1
-        super().put(path, stat, data)
+        super().put(path, stat, data, clean=clean)
 
 
 def summary(file: RecordFile) -> dict[str, Any]:
@@ -395,11 +400,12 @@ def test_load_record_loads_as_load_file_does(tmp_path: Path, parses: list[str], 
     assert cache.puts == parsed
     if not parsed:
         assert (cache.hits, len(parses)) == (0, 2)
-    elif expected or case == "suppressed warning":
+    elif expected:
         # Cached data with something to report: loaded in full, to locate the problems.
         assert (cache.hits, len(parses)) == (1, 2)
     else:
-        assert (cache.hits, len(parses)) == (1, 1)  # not parsed again
+        # Clean (a suppressed warning counts as nothing to report): not parsed again.
+        assert (cache.hits, len(parses)) == (1, 1)
         assert second.text is None
 
 
@@ -735,3 +741,56 @@ def test_any_toml_data_round_trips(tmp_path: Path, data: dict[str, Any]) -> None
 
     assert got == data
     assert repr(got) == repr(data)  # the same types (True is not 1, -0.0 is not 0.0), same order
+
+
+# --- the clean mark: checks skipped only under the same settings, on the same day --------------
+
+
+def days_from(day: dt.date) -> Any:
+    """A stand-in for the `datetime` module as ucap_cli.cache uses it, where today is `day`."""
+    return types.SimpleNamespace(date=types.SimpleNamespace(today=lambda: day))
+
+
+def test_the_clean_mark_holds_for_the_same_settings_and_day_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_record(tmp_path, "demo.toml", VALID_RECORD)
+    stat = aged(path)
+    load_record(path, CONTEXT, cache=ParsedCache(tmp_path, ["settings A"]))
+
+    found = ParsedCache(tmp_path, ["settings A"]).lookup(path, stat)
+    assert found is not None and found[1] is True
+    other = ParsedCache(tmp_path, ["settings B"]).lookup(path, stat)
+    assert other is not None and other[1] is False  # the data still serves, not the mark
+
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    monkeypatch.setattr(ucap_cli.cache, "dt", days_from(tomorrow))
+    next_day = ParsedCache(tmp_path, ["settings A"]).lookup(path, stat)
+    assert next_day is not None and next_day[1] is False
+
+
+def test_a_record_clean_yesterday_is_checked_again_today(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
+) -> None:
+    # A planned activity dated 300 days ago is fine today, and W306 once 400 days have passed.
+    day = dt.date.today() - dt.timedelta(days=300)
+    text = edited(
+        VALID_RECORD,
+        ('date = "2017-06"', f'date = "{day.isoformat()}"\nstatus = "planned"'),
+        ('end = "2018-11"', f'end = "{day.year + 1}"'),
+    )
+    path = write_record(tmp_path, "demo.toml", text)
+    aged(path)
+    first = load_record(path, CONTEXT, cache=ParsedCache(tmp_path, CONTEXT))
+    assert first.problems == []
+    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, CONTEXT)).problems == []
+    parses.clear()
+
+    later = dt.date.today() + dt.timedelta(days=100)
+
+    monkeypatch.setattr(ucap_cli.cache, "dt", days_from(later))
+    monkeypatch.setattr(ucap_cli.checks, "today", lambda: later)
+    again = load_record(path, CONTEXT, cache=ParsedCache(tmp_path, CONTEXT))
+    assert [p.code for p in again.problems] == ["W306"]
+    assert summary(again) == summary(load_file(path, CONTEXT))
+    assert len(parses) == 2  # load_record parsed once, to locate W306; load_file once more

@@ -177,7 +177,7 @@ def reduce_collection(
         reduce=reduce,
         context=context,
         max_size=config.max_file_size,
-        cache=ParsedCache(config.root) if use_cache else None,
+        cache=ParsedCache(config.root, [context, config.max_file_size]) if use_cache else None,
     )
     results = list(map_files(work, record_paths(config), progress))
     found = duplicate_ids(IdOwner(r.path, r.display, r.id) for r in results)

@@ -255,19 +255,23 @@ def load_record(
         stat = path.stat()  # before reading: a later change gets a new stamp, never old data
     except OSError:
         return load_file(path, context, max_size=max_size)
-    data = cache.get(path, stat) if stat.st_size <= max_size else None
-    if data is not None:
+    cached = cache.lookup(path, stat) if stat.st_size <= max_size else None
+    if cached is not None:
+        data, clean = cached
         file = RecordFile(path, display_path(path), data=data)
-        if _clean(file, context):
+        if _clean(file, context, checked=clean):
+            if not clean:
+                cache.put(path, stat, data, clean=True)
             return file
     file = load_file(path, context, max_size=max_size)
-    if file.data is not None and data is None:
-        cache.put(path, stat, file.data)
+    if file.data is not None and cached is None:
+        cache.put(path, stat, file.data, clean=not file.problems)
     return file
 
 
-def _clean(file: RecordFile, context: dict[str, Any]) -> bool:
-    """Validate and check `file.data` into `file.record`; False if there is anything to report."""
+def _clean(file: RecordFile, context: dict[str, Any], *, checked: bool) -> bool:
+    """Validate and check `file.data` into `file.record` (`checked`: found clean under the
+    same settings today, so only validated); False if there is anything to report."""
     version = (file.data or {}).get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
         return False
@@ -275,7 +279,7 @@ def _clean(file: RecordFile, context: dict[str, Any]) -> bool:
         file.record = Record.model_validate(file.data, context=context)
     except ValidationError:
         return False
-    return not checks.check_record(file.record, file.path)
+    return checked or not checks.check_record(file.record, file.path)
 
 
 def _byte_position(path: Path, offset: int) -> tuple[int, int]:

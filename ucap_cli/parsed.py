@@ -22,11 +22,22 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ucap_cli.cache import FOLDER, RACY_SECONDS, code_fingerprint, ensure_folder, stamp
+from ucap_cli.cache import (
+    FOLDER,
+    RACY_SECONDS,
+    code_fingerprint,
+    ensure_folder,
+    fingerprint,
+    stamp,
+)
 
 _SUBFOLDER = "parsed"
 _FORMAT = b"ucap-parsed-1"
 _ALLOWED = {("datetime", name) for name in ("date", "datetime", "time", "timezone", "timedelta")}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 class _DataUnpickler(pickle.Unpickler):
@@ -39,12 +50,17 @@ class _DataUnpickler(pickle.Unpickler):
 
 
 class ParsedCache:
-    """Parsed TOML data by absolute path; picklable, so worker processes share it."""
+    """Parsed TOML data by absolute path; picklable, so worker processes share it.
 
-    def __init__(self, root: Path) -> None:
+    An entry also says whether the file was clean (nothing to report) when checked under
+    `settings` on the day it was stored: then, on that day, its data need not be checked again.
+    """
+
+    def __init__(self, root: Path, settings: Any = None) -> None:
         self.folder = root / FOLDER / _SUBFOLDER
         self.root = root
-        self._fingerprint = hashlib.sha256(code_fingerprint().encode("utf-8")).hexdigest()[:16]
+        self._fingerprint = _digest(code_fingerprint())
+        self._clean = _digest(fingerprint(settings))
 
     def _entry(self, path: Path) -> str:
         name = hashlib.sha256(os.fsencode(os.path.abspath(path))).hexdigest()
@@ -52,26 +68,37 @@ class ParsedCache:
 
     def _header(self, stat: os.stat_result) -> bytes:
         fields = [_FORMAT, self._fingerprint.encode(), *(str(n).encode() for n in stamp(stat))]
-        return b" ".join(fields) + b"\n"
+        return b" ".join(fields) + b" "
 
     def get(self, path: Path, stat: os.stat_result) -> dict[str, Any] | None:
         """The data parsed from this version of the file (as `stat` shows it), if cached."""
+        found = self.lookup(path, stat)
+        return None if found is None else found[0]
+
+    def lookup(self, path: Path, stat: os.stat_result) -> tuple[dict[str, Any], bool] | None:
+        """`get`, and whether the file was found clean under this cache's settings today."""
         try:
             with open(self._entry(path), "rb") as handle:
                 content = handle.read()
         except OSError:
             return None
         header = self._header(stat)
-        if not content.startswith(header):
+        end = content.find(b"\n", len(header))
+        if not content.startswith(header) or end < 0:
             return None
         try:
-            data = _DataUnpickler(io.BytesIO(content[len(header) :])).load()
+            data = _DataUnpickler(io.BytesIO(content[end + 1 :])).load()
         except Exception:  # a damaged or planted entry: parse the file instead
             return None
-        return data if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            return None
+        return data, content[len(header) : end] == self._clean.encode()
 
-    def put(self, path: Path, stat: os.stat_result, data: dict[str, Any]) -> None:
-        """Remember the data parsed from the file `stat` describes (stat taken before reading).
+    def put(
+        self, path: Path, stat: os.stat_result, data: dict[str, Any], *, clean: bool = False
+    ) -> None:
+        """Remember the data parsed from the file `stat` describes (stat taken before reading),
+        and whether the file had nothing to report.
 
         Skipped when the file changed too recently for its stamp to be trusted.
         """
@@ -81,7 +108,9 @@ class ParsedCache:
         # A name of this process's own, then a rename: readers see the old entry or the new one.
         temporary = f"{entry}.{os.getpid()}.tmp"
         try:
-            payload = self._header(stat) + pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+            verdict = self._clean.encode() if clean else b"-"
+            pickled = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+            payload = self._header(stat) + verdict + b"\n" + pickled
             folder = os.path.dirname(entry)
             if not os.path.isdir(folder):
                 ensure_folder(self.root)
