@@ -121,7 +121,9 @@ OneLine = Annotated[str, Field(min_length=1), AfterValidator(_one_line)]
 
 
 class _Table(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    # Validators are built when a file is first validated: runs whose files all have cached
+    # verdicts never need them.
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, defer_build=True)
 
 
 class City(_Table):
