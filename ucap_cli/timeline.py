@@ -309,17 +309,19 @@ def assemble(parts: Iterable[TimelinePart]) -> tuple[list[RecordPeriod], list[An
     then the parts' order, then each part's. Entries kept as activities become TimelineEntry."""
     selected = list(parts)
     labels = record_labels([part.record for part in selected])
-    keyed = []
-    for rank, part in enumerate(selected):
-        label = labels[part.record.id]
-        for index, ((start, end), entry) in enumerate(zip(part.keys, part.entries, strict=True)):
-            if isinstance(entry, Activity):
-                entry = TimelineEntry(part.record, entry, label)
-            keyed.append(((start, end, rank, index), entry))
-    keyed.sort(key=lambda pair: pair[0])
+    keys = [key for part in selected for key in part.keys]
+    entries = []
+    for part in selected:
+        if part.entries and isinstance(part.entries[0], Activity):
+            label = labels[part.record.id]
+            entries += [TimelineEntry(part.record, a, label) for a in part.entries]
+        else:
+            entries += part.entries
+    # A stable sort by date: entries of the same dates keep the parts' order, then their own.
+    order = sorted(range(len(keys)), key=keys.__getitem__)
     periods = [RecordPeriod(p.record, labels[p.record.id], p.dates) for p in selected]
     periods.sort(key=lambda p: (p.start.sort_key, p.label))
-    return periods, [entry for _, entry in keyed]
+    return periods, [entries[i] for i in order]
 
 
 def record_labels(records: Sequence[RecordHeading]) -> dict[str, str]:

@@ -19,6 +19,7 @@ from typing import Any
 # JSON readers get the same characters back.
 _BIDI = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _INDENT = "  "
+_BATCH = 512
 
 
 def _default(value: object) -> str:
@@ -52,13 +53,22 @@ def _dump(value: Any, level: int, outline: int) -> str:
 def array_lines(items: Iterable[bytes], level: int = 0) -> Iterator[bytes]:
     """A JSON array of UTF-8 encoded values (`dumps(value, outline=0)`), one per line, in
     pieces: the text `dumps` gives for the array at depth `level` of an outline one level
-    deeper, written without ever being held whole."""
+    deeper, written without ever being held whole (pieces of up to _BATCH values)."""
     pad = (_INDENT * (level + 1)).encode()
-    empty = True
+    separator = b",\n" + pad
+    opening = b"[\n" + pad
+    batch: list[bytes] = []
     for item in items:
-        yield (b"[\n" if empty else b",\n") + pad + item
-        empty = False
-    yield b"[]" if empty else b"\n" + (_INDENT * level).encode() + b"]"
+        batch.append(item)
+        if len(batch) == _BATCH:
+            yield opening + separator.join(batch)
+            opening, batch = separator, []
+    if batch:
+        yield opening + separator.join(batch)
+    elif opening != separator:  # nothing at all
+        yield b"[]"
+        return
+    yield b"\n" + (_INDENT * level).encode() + b"]"
 
 
 def encoded(value: Any) -> bytes:
