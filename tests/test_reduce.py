@@ -671,3 +671,26 @@ def test_a_broken_file_outside_the_run_has_one_id_whether_cached_or_not(
     whole = json.loads(run("validate", "--format", "json", "--records", "records").stdout)
     assert [(p["path"], p["code"]) for p in whole["problems"]] == [("records/f.toml", "E002")]
     assert problems() == scanned  # the same, whatever the cache holds
+
+
+def test_a_given_file_is_not_its_own_duplicate_through_another_name(
+    run: Run, tmp_path: Path
+) -> None:
+    # `a.toml` given through a link outside the folder, or as a hard link inside it: the
+    # folder's own `a.toml` is the same file, not another record with the same id.
+    folder = tmp_path / "records"
+    original = write_record(folder, "a", edited(VALID_RECORD, ('id = "demo"', 'id = "a"')))
+    write_record(folder, "b", edited(VALID_RECORD, ('id = "demo"', 'id = "b"')))
+    (tmp_path / "linked").mkdir()
+    link = tmp_path / "linked" / "a.toml"
+    link.symlink_to(original)
+    os.link(original, tmp_path / "a.toml")
+    for name in (link, tmp_path / "a.toml"):
+        result = run("validate", "--format", "json", "--records", "records", str(name))
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["problems"] == []
+    # A real other file with the id is still one.
+    write_record(folder, "c", edited(VALID_RECORD, ('id = "demo"', 'id = "a"')))
+    result = run("validate", "--format", "json", "--records", "records", str(link))
+    assert result.exit_code == 1
+    assert [p["code"] for p in json.loads(result.stdout)["problems"]] == ["E201"]

@@ -26,7 +26,6 @@ from ucap_cli.load import (
     load_record,
     load_slim,
     read_text,
-    real_path,
 )
 from ucap_cli.model import Record
 from ucap_cli.parallel import map_files
@@ -208,16 +207,24 @@ def _reduced(file: RecordFile, reduce: Callable[[RecordFile], T | None]) -> Redu
 
 def _others(config: Config, targets: list[Path]) -> list[Path]:
     """The rest of the collection, when only some of its files were given (as pre-commit does)."""
+    return [path for path, _ in _other_files(config, targets)]
+
+
+def _other_files(config: Config, targets: list[Path]) -> list[tuple[Path, os.stat_result | None]]:
+    """`_others`, each with its stat: a link to a given file, or another name of it, is that
+    file (compared by device and inode: one stat a file, no link resolved)."""
     if not config.records.is_dir():
         return []
-    # Compared as absolute paths, without resolving each file (a system call apiece).
     given = {os.path.abspath(p) for p in targets}
-    given_real = {real_path(p) for p in targets}
-    return [
-        p
-        for p in find_record_files(config.records)
-        if os.path.abspath(p) not in given and not (p.is_symlink() and real_path(p) in given_real)
-    ]
+    given_files = {(s.st_dev, s.st_ino) for p in targets if (s := _stat(p)) is not None}
+    others = []
+    for path in find_record_files(config.records):
+        if os.path.abspath(path) in given:
+            continue
+        stat = _stat(path)
+        if stat is None or (stat.st_dev, stat.st_ino) not in given_files:
+            others.append((path, stat))
+    return others
 
 
 def _check_ids(files: list[RecordFile], others: list[Path]) -> None:
@@ -300,9 +307,10 @@ def validate(
         IdOwner(path, displays[i], verdict.id if verdict else None)
         for i, (path, verdict) in enumerate(zip(targets, verdicts, strict=True))
     ]
-    others = _others(config, targets) if paths else []
+    others = _other_files(config, targets) if paths else []
     owners += [
-        IdOwner(p, display_path(p), _cached_id(cache, p, config.max_file_size)) for p in others
+        IdOwner(p, display_path(p), _cached_id(cache, p, stat, config.max_file_size))
+        for p, stat in others
     ]
     if cache is not None:
         cache.save()
@@ -316,9 +324,10 @@ def validate(
     return ValidationResult(len(targets), problems, _sources(targets, displays, problems))
 
 
-def _cached_id(cache: VerdictCache | None, path: Path, max_size: int) -> str | None:
+def _cached_id(
+    cache: VerdictCache | None, path: Path, stat: os.stat_result | None, max_size: int
+) -> str | None:
     """The id of a file outside the run: from the cache, else a quick scan (then remembered)."""
-    stat = _stat(path)
     if cache is None or stat is None:
         return scan_id(path, max_size)
     key = os.path.abspath(path)
