@@ -271,9 +271,7 @@ def test_record_tallies_combined_in_any_order_give_the_summary_of_the_selection(
     shuffled = data.draw(st.permutations(files))
     tallies = [t for f in shuffled if (t := tally_file(f, chosen)) is not None]
     matches = select_activities(files, chosen)
-    assert [t.id for t in sorted(tallies, key=lambda t: (t.start, t.id))] == [
-        m.record.id for m in matches
-    ]
+    assert sum(t.records for t in tallies) == len(matches)
     total = combine(tallies)
     for interval in INTERVALS:
         expected = build_summary(matches, interval)

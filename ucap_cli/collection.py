@@ -28,7 +28,7 @@ from ucap_cli.load import (
     read_text,
 )
 from ucap_cli.model import Record
-from ucap_cli.parallel import map_files
+from ucap_cli.parallel import map_batches, map_files
 from ucap_cli.problems import Problem, count
 from ucap_cli.toml import TOMLDecodeError, loads
 
@@ -186,6 +186,69 @@ def reduce_collection(
             file.report(found[result.path])
             results[index] = _reduced(file, reduce)
     return results
+
+
+def fold_collection(
+    config: Config,
+    reduce: Callable[[RecordFile], Any],  # a product, or None
+    fold: Callable[[list[Any]], Any],  # products -> one product
+    progress: Progress | None = None,
+    *,
+    use_cache: bool = True,
+) -> tuple[Any, list[Problem]]:
+    """`reduce_collection` for products that merge: `fold` of every file's product (None when
+    no file gave one), and the first problem of each file that has no record, in path order.
+
+    Each worker folds the products of its files, so one product a batch crosses processes.
+    `fold` must not depend on the order of the products, nor `reduce` on the duplicate-id
+    problems (E201): only the files without a record are loaded again for those.
+    """
+    from ucap_cli.parsed import ParsedCache
+
+    context = config.validation_context()
+    work = partial(
+        _fold_batch,
+        reduce=reduce,
+        fold=fold,
+        context=context,
+        max_size=config.max_file_size,
+        cache=ParsedCache(config.root, [context, config.max_file_size]) if use_cache else None,
+    )
+    folded: list[Any] = []
+    files: list[Reduced[None]] = []
+    for product, batch in map_batches(work, record_paths(config), progress):
+        if product is not None:
+            folded.append(product)
+        files += batch
+    found = duplicate_ids(IdOwner(f.path, f.display, f.id) for f in files)
+    skipped = []
+    for file in files:
+        if file.skipped is not None and file.path in found:
+            loaded = load_file(file.path, context, max_size=config.max_file_size)
+            loaded.report(found[file.path])
+            skipped.append(min(loaded.problems, key=lambda p: p.sort_key))
+        elif file.skipped is not None:
+            skipped.append(file.skipped)
+    return (fold(folded) if folded else None), skipped
+
+
+def _fold_batch(
+    paths: Sequence[Path],
+    reduce: Callable[[RecordFile], Any],
+    fold: Callable[[list[Any]], Any],
+    context: dict[str, Any],
+    max_size: int,
+    cache: ParsedCache | None,
+) -> tuple[Any, list[Reduced[None]]]:
+    """The fold of the batch's products, and each file without its product."""
+    products: list[Any] = []
+    files: list[Reduced[None]] = []
+    for path in paths:
+        result = _reduced(load_record(path, context, max_size=max_size, cache=cache), reduce)
+        if result.product is not None:
+            products.append(result.product)
+        files.append(Reduced(result.path, result.display, result.id, None, result.skipped))
+    return (fold(products) if products else None), files
 
 
 def _reduce_file(

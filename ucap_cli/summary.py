@@ -6,6 +6,7 @@ view draws is here, and `Summary.to_json()` is the documented JSON of `ucap summ
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from ucap_cli.countries import find_country
 from ucap_cli.dates import MONTHS, PartialDate
 from ucap_cli.load import RecordFile
 from ucap_cli.model import Activity, City, Record
-from ucap_cli.query import Filters, activity_places, match_activities, ordered
+from ucap_cli.query import Filters, activity_places, match_activities
 from ucap_cli.timeline import RecordActivities
 
 Interval = Literal["year", "quarter", "month"]
@@ -219,47 +220,41 @@ def build_summary(matches: Iterable[RecordActivities], interval: Interval = "yea
     return tally.summary(interval)
 
 
-@dataclass(frozen=True)
-class RecordTally:
-    """One record's tally, with what orders it among the others (as `sort_matches` does)."""
-
-    start: tuple[int, int, int]  # the sort key of the record's start
-    id: str
-    tally: Tally
-
-
-def tally_file(file: RecordFile, filters: Filters) -> RecordTally | None:
+def tally_file(file: RecordFile, filters: Filters) -> Tally | None:
     """The tally of the file's record and its activities that `filters` choose, if it is chosen.
 
-    Worker processes send this back instead of the record: a few counters, not the record."""
+    Worker processes merge these and send back one tally: a few counters, not the records."""
     match = match_activities(file, filters)
-    if match is None:
-        return None
-    tally = Tally().add(match.record, match.activities)
-    return RecordTally(match.record.period.start.sort_key, match.record.id, tally)
+    return None if match is None else Tally().add(match.record, match.activities)
 
 
-def combine(tallies: Iterable[RecordTally]) -> Tally:
-    """The tally of all the records, merged in order of start, then id."""
+def combine(tallies: Iterable[Tally]) -> Tally:
+    """The tally of all the records, whatever order the tallies come in."""
     total = Tally()
-    for item in ordered(tallies, lambda t: t.start, lambda t: t.id):
-        total.merge(item.tally)
+    for tally in tallies:
+        total.merge(tally)
     return total
+
+
+# Where a name was first seen: the record's start and id (the order of `query.sort_matches`),
+# then the place in the record. Where names are spelt differently, the earliest is shown.
+Rank = tuple[tuple[int, int, int], str, int]
+Named = dict[str, tuple[Rank, str]]
 
 
 @dataclass
 class Tally:
     """The summary's counts, taken one record at a time so that records need not be held.
 
-    Tallies of single records merge, in the records' order, into the tally of all of them:
-    where names are spelt differently, the first record's spelling is the one shown.
+    Tallies merge in any order: names remember where they were first seen, so the merged tally
+    is the one of adding the records in order of start, then id.
     """
 
     records: int = 0
-    title: str | None = None  # the first record's title
-    lead_cities: dict[str, str] = field(default_factory=dict)  # city key -> name
-    partner_cities: dict[str, str] = field(default_factory=dict)
-    countries: dict[str, str] = field(default_factory=dict)  # alpha-2 (or as written) -> name
+    title: str | None = None  # the record's title, when there is one record
+    lead_cities: Named = field(default_factory=dict)  # city key -> name
+    partner_cities: Named = field(default_factory=dict)
+    countries: Named = field(default_factory=dict)  # alpha-2 (or as written) -> name
     activities: int = 0
     agreements: Counter[str] = field(default_factory=Counter)  # by kind, counting `count`
     start: PartialDate | None = None
@@ -269,29 +264,36 @@ class Tally:
     last_activity: PartialDate | None = None
     dates: Counter[PartialDate] = field(default_factory=Counter)  # activity start dates
     kinds: Counter[str] = field(default_factory=Counter)
-    names: dict[str, str] = field(default_factory=dict)  # folded theme -> as first written
+    names: Named = field(default_factory=dict)  # folded theme -> as first written
     theme_records: Counter[str] = field(default_factory=Counter)
     theme_activities: Counter[str] = field(default_factory=Counter)
     sdgs: Counter[int] = field(default_factory=Counter)
     topics: Counter[str] = field(default_factory=Counter)
-    network_names: dict[str, str] = field(default_factory=dict)  # city key -> name
+    network_names: Named = field(default_factory=dict)  # city key -> name
     network: Counter[tuple[str, str]] = field(default_factory=Counter)  # (lead, partner) keys
-    organisations: dict[str, str] = field(default_factory=dict)  # folded -> as first written
+    leads: dict[str, Rank] = field(default_factory=dict)  # lead key -> its first pair's rank
+    organisations: Named = field(default_factory=dict)  # folded -> as first written
     organisation_activities: Counter[str] = field(default_factory=Counter)
     organisation_results: Counter[str] = field(default_factory=Counter)
     statuses: Counter[str] = field(default_factory=Counter)
 
     def add(self, record: Record, activities: Sequence[Activity]) -> Tally:
         """Count `record` and those of its activities that were selected; returns self."""
-        self.title = record.display_title if not self.records else self.title
+        origin = record.period.start.sort_key, record.id
+        ranks = itertools.count()
+
+        def seen(names: Named, key: str, name: str) -> None:
+            _first_seen(names, key, (*origin, next(ranks)), name)
+
+        self.title = record.display_title if not self.records else None
         self.records += 1
-        self.lead_cities.setdefault(vocab.city_key(record.city.name), record.city.name)
+        seen(self.lead_cities, vocab.city_key(record.city.name), record.city.name)
         for partner in record.partners:
-            self.partner_cities.setdefault(vocab.city_key(partner.name), partner.name)
+            seen(self.partner_cities, vocab.city_key(partner.name), partner.name)
         for city in record.cities():
             country = find_country(city.country)
             key, name = (country.alpha_2, country.name) if country else (city.country, city.country)
-            self.countries.setdefault(key, name)
+            seen(self.countries, key, name)
         self.activities += len(activities)
         for activity in activities:
             for agreement in activity.agreements:
@@ -305,44 +307,42 @@ class Tally:
         self.dates.update(a.date for a in activities)
         self.kinds.update(a.kind for a in activities)
         for key, theme in {vocab.fold(t): t for t in record.themes}.items():
-            self.names.setdefault(key, theme)
+            seen(self.names, key, theme)
             self.theme_records[key] += 1
         for activity in activities:
             for key, theme in {vocab.fold(t): t for t in activity.themes}.items():
-                self.names.setdefault(key, theme)
+                seen(self.names, key, theme)
                 self.theme_activities[key] += 1
         self.sdgs.update(set(record.sdgs))
         self.topics.update(set(record.urban_agenda))
-        self._add_links(record, activities)
+        lead = vocab.city_key(record.city.name)
+        seen(self.network_names, lead, record.city.name)
+        places = [taking_part(a) for a in activities]
+        lead_names = _keys(record.city)
+        with_lead = [p for p in places if not lead_names.isdisjoint(p)]
+        for partner in record.partners:
+            key = vocab.city_key(partner.name)
+            seen(self.network_names, key, partner.name)
+            names = _keys(partner)
+            self.network[(lead, key)] += sum(not names.isdisjoint(p) for p in with_lead)
+        if record.partners:
+            self.leads[lead] = min(self.leads.get(lead, (*origin, 0)), (*origin, 0))
         for counter, lists in (
             (self.organisation_activities, [a.organisations for a in activities]),
             (self.organisation_results, [e.organisations for e in record.expected_results]),
         ):
             for named in lists:
                 for key, name in {vocab.fold(n): n for n in named}.items():
-                    self.organisations.setdefault(key, name)
+                    seen(self.organisations, key, name)
                     counter[key] += 1
         self.statuses.update(e.status for e in record.expected_results)
         return self
 
-    def _add_links(self, record: Record, activities: Sequence[Activity]) -> None:
-        """Lead x partner: the activities in which both take part."""
-        lead = vocab.city_key(record.city.name)
-        self.network_names.setdefault(lead, record.city.name)
-        places = [taking_part(a) for a in activities]
-        lead_names = _keys(record.city)
-        with_lead = [p for p in places if not lead_names.isdisjoint(p)]
-        for partner in record.partners:
-            key = vocab.city_key(partner.name)
-            self.network_names.setdefault(key, partner.name)
-            names = _keys(partner)
-            self.network[(lead, key)] += sum(not names.isdisjoint(p) for p in with_lead)
-
     def merge(self, other: Tally) -> Tally:
-        """Add the counts of `other`, a tally of records that come after these; returns self."""
+        """Add the counts of `other`, a tally of other records; returns self."""
         if not other.records:
             return self
-        self.title = other.title if not self.records else self.title
+        self.title = other.title if not self.records else None
         self.records += other.records
         for mine, theirs in (
             (self.lead_cities, other.lead_cities),
@@ -352,8 +352,10 @@ class Tally:
             (self.network_names, other.network_names),
             (self.organisations, other.organisations),
         ):
-            for key, name in theirs.items():
-                mine.setdefault(key, name)
+            for key, (rank, name) in theirs.items():
+                _first_seen(mine, key, rank, name)
+        for lead, rank in other.leads.items():
+            self.leads[lead] = min(self.leads.get(lead, rank), rank)
         pairs: tuple[tuple[Counter[Any], Counter[Any]], ...] = (
             (self.agreements, other.agreements),
             (self.dates, other.dates),
@@ -365,11 +367,10 @@ class Tally:
             (self.organisation_activities, other.organisation_activities),
             (self.organisation_results, other.organisation_results),
             (self.statuses, other.statuses),
+            (self.network, other.network),
         )
         for counts, more in pairs:
             counts.update(more)
-        for pair, activities in other.network.items():  # a pair with no activity is kept too
-            self.network[pair] += activities
         self.activities += other.activities
         self.start = _earliest(self.start, other.start)
         self.end = _latest(self.end, other.end)
@@ -381,13 +382,14 @@ class Tally:
     def summary(self, interval: Interval = "year") -> Summary:
         """The summary of every record added, with activities counted per `interval`."""
         by_kind = self.agreements
+        themes = {key: name for key, (_, name) in self.names.items()}
         return Summary(
             title=self.title if self.records == 1 else None,
             overview=Overview(
                 records=self.records,
-                lead_cities=list(self.lead_cities.values()),
-                partner_cities=list(self.partner_cities.values()),
-                countries=list(self.countries.values()),
+                lead_cities=_in_order(self.lead_cities),
+                partner_cities=_in_order(self.partner_cities),
+                countries=_in_order(self.countries),
                 activities=self.activities,
                 agreements=sum(by_kind.values()),
                 agreements_by_kind={k: by_kind[k] for k in vocab.AGREEMENT_KINDS if by_kind[k]},
@@ -401,9 +403,9 @@ class Tally:
             periods=_buckets(self.dates, interval),
             kinds=_kind_counts(self.kinds),
             themes=[
-                ThemeCount(self.names[k], self.theme_records[k], self.theme_activities[k])
+                ThemeCount(themes[k], self.theme_records[k], self.theme_activities[k])
                 for k in sorted(
-                    self.names, key=lambda k: (-self.theme_records[k], -self.theme_activities[k], k)
+                    themes, key=lambda k: (-self.theme_records[k], -self.theme_activities[k], k)
                 )
             ],
             sdgs=[SdgCount(n, name, self.sdgs[n]) for n, name in vocab.SDGS.items()],
@@ -414,10 +416,11 @@ class Tally:
         )
 
     def _links(self) -> list[CityLink]:
-        # Each lead city in order of first appearance; its partners most active first.
-        leads = {lead: i for i, lead in enumerate(dict.fromkeys(a for a, _ in self.network))}
-        names, counts = self.network_names, self.network
-        pairs = sorted(counts, key=lambda k: (leads[k[0]], -counts[k], vocab.fold(names[k[1]])))
+        # Each lead city in order of its first pair; its partners most active first.
+        order = {lead: i for i, lead in enumerate(sorted(self.leads, key=self.leads.__getitem__))}
+        names = {key: name for key, (_, name) in self.network_names.items()}
+        counts = self.network
+        pairs = sorted(counts, key=lambda k: (order[k[0]], -counts[k], vocab.fold(names[k[1]])))
         return [CityLink(names[a], names[b], counts[(a, b)]) for a, b in pairs]
 
     def _organisations(self) -> list[OrganisationCount]:
@@ -425,10 +428,21 @@ class Tally:
             OrganisationCount(
                 name, self.organisation_activities[key], self.organisation_results[key]
             )
-            for key, name in self.organisations.items()
+            for key, (_, name) in self.organisations.items()
         ]
         rows.sort(key=lambda o: (-o.total, -o.activities, vocab.fold(o.name)))
         return rows
+
+
+def _first_seen(names: Named, key: str, rank: Rank, name: str) -> None:
+    known = names.get(key)
+    if known is None or rank < known[0]:
+        names[key] = (rank, name)
+
+
+def _in_order(names: Named) -> list[str]:
+    """The names in the order they were first seen."""
+    return [name for _, name in sorted(names.values())]
 
 
 def _earliest(first: PartialDate | None, then: PartialDate | None) -> PartialDate | None:

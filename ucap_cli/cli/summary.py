@@ -42,18 +42,19 @@ def summary(
     """
     from functools import partial
 
-    from ucap_cli.cli.views import View, check_export, reduce_selection, show
+    from ucap_cli.cli.views import View, check_export, fold_selection, show
     from ucap_cli.render import summary as render
-    from ucap_cli.summary import combine, tally_file
+    from ucap_cli.summary import Tally, combine, tally_file
 
     check_export(export, output_format)
-    tallies, skipped = reduce_selection(
-        records, partial(tally_file, filters=filters), use_cache=not no_cache
+    tally: Tally | None
+    tally, skipped = fold_selection(
+        records, partial(tally_file, filters=filters), combine, use_cache=not no_cache
     )
-    result = combine(tallies).summary(interval.value)
+    result = (tally or Tally()).summary(interval.value)
     view = View(
         name="ucap summary",
-        empty=not tallies,
+        empty=tally is None,
         empty_message=render.empty_message(),
         terminal=lambda: render.summary_view(result),
         json=lambda: [render.as_json(result).encode("utf-8")],

@@ -81,6 +81,27 @@ def reduce_selection(
     return products, skip_notes(r.skipped for r in reduced if r.skipped)
 
 
+def fold_selection(
+    records: Path | None,
+    reduce: Callable[["RecordFile"], Any],  # a product, or None
+    fold: Callable[[list[Any]], Any],  # products -> one product
+    *,
+    use_cache: bool = True,
+) -> tuple[Any, list[str]]:
+    """`fold` of `reduce` of each file of the records folder (None when no file gave one), and
+    a stderr line per skipped file."""
+    from ucap_cli.collection import fold_collection
+    from ucap_cli.config import load_config
+    from ucap_cli.render.progress import progress_on_stderr
+    from ucap_cli.render.records import skip_notes
+
+    with progress_on_stderr() as progress:
+        folded, skipped = fold_collection(
+            load_config(records=records), reduce, fold, progress, use_cache=use_cache
+        )
+    return folded, skip_notes(skipped)
+
+
 def show(
     view: View, output_format: OutputFormat, export: Path | None, skipped: list[str]
 ) -> NoReturn:
