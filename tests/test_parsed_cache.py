@@ -794,3 +794,21 @@ def test_a_record_clean_yesterday_is_checked_again_today(
     assert [p.code for p in again.problems] == ["W306"]
     assert summary(again) == summary(load_file(path, CONTEXT))
     assert len(parses) == 2  # load_record parsed once, to locate W306; load_file once more
+
+
+def test_a_suppressed_warning_is_marked_clean_again_on_a_new_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
+) -> None:
+    text = VALID_RECORD.replace('id = "demo"', 'id = "other"  # ucap: ignore[W301]')
+    path = write_record(tmp_path, "demo.toml", text)
+    aged(path)
+    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, CONTEXT)).problems == []
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    monkeypatch.setattr(ucap_cli.cache, "dt", days_from(tomorrow))
+    parses.clear()
+    # The mark is stale: checked again, the warning found and suppressed in the full load...
+    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, CONTEXT)).problems == []
+    assert len(parses) == 1
+    # ... and the entry marked clean for the new day: no parsing after that.
+    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, CONTEXT)).problems == []
+    assert len(parses) == 1

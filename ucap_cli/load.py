@@ -264,7 +264,9 @@ def load_record(
                 cache.put(path, stat, data, clean=True)
             return file
     file = load_file(path, context, max_size=max_size)
-    if file.data is not None and cached is None:
+    # Stored when new, and again when a file checked on another day (or under other
+    # settings) is clean after all: its warnings all suppressed by comments.
+    if file.data is not None and (cached is None or not file.problems):
         cache.put(path, stat, file.data, clean=not file.problems)
     return file
 
