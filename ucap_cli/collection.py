@@ -36,7 +36,7 @@ from ucap_cli.toml import TOMLDecodeError, loads
 _ID_LINE = re.compile(r'[ \t]*id[ \t]*=[ \t]*"([a-z0-9]+(?:-[a-z0-9]+)*)"[ \t]*(?:#.*)?')
 
 if TYPE_CHECKING:
-    from ucap_cli.parsed import ParsedCache
+    pass
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
@@ -168,23 +168,12 @@ def reduce_collection(
     only files that have a record. Files that share an id are loaded again with the
     duplicate-id problems reported, then reduced, as `load_collection` would have them.
     """
-    from ucap_cli.parsed import ParsedCache
-
-    context = config.validation_context()
-    work = partial(
-        _reduce_file,
-        reduce=reduce,
-        context=context,
-        max_size=config.max_file_size,
-        cache=ParsedCache(config.root, [context, config.max_file_size]) if use_cache else None,
-    )
+    work = partial(_reduce_file, reduce=reduce, load=_loader(config, use_cache))
     results = list(map_files(work, record_paths(config), progress))
     found = duplicate_ids(IdOwner(r.path, r.display, r.id) for r in results)
     for index, result in enumerate(results):
         if result.path in found:
-            file = load_file(result.path, context, max_size=config.max_file_size)
-            file.report(found[result.path])
-            results[index] = _reduced(file, reduce)
+            results[index] = _reduced(_reported(config, result.path, found), reduce)
     return results
 
 
@@ -203,17 +192,7 @@ def fold_collection(
     `fold` must not depend on the order of the products, nor `reduce` on the duplicate-id
     problems (E201): only the files without a record are loaded again for those.
     """
-    from ucap_cli.parsed import ParsedCache
-
-    context = config.validation_context()
-    work = partial(
-        _fold_batch,
-        reduce=reduce,
-        fold=fold,
-        context=context,
-        max_size=config.max_file_size,
-        cache=ParsedCache(config.root, [context, config.max_file_size]) if use_cache else None,
-    )
+    work = partial(_fold_batch, reduce=reduce, fold=fold, load=_loader(config, use_cache))
     folded: list[Any] = []
     files: list[Reduced[None]] = []
     for product, batch in map_batches(work, record_paths(config), progress):
@@ -221,30 +200,46 @@ def fold_collection(
             folded.append(product)
         files += batch
     found = duplicate_ids(IdOwner(f.path, f.display, f.id) for f in files)
-    skipped = []
-    for file in files:
-        if file.skipped is not None and file.path in found:
-            loaded = load_file(file.path, context, max_size=config.max_file_size)
-            loaded.report(found[file.path])
-            skipped.append(min(loaded.problems, key=lambda p: p.sort_key))
-        elif file.skipped is not None:
-            skipped.append(file.skipped)
-    return (fold(folded) if folded else None), skipped
+    skipped = [
+        _reduced(_reported(config, f.path, found), reduce).skipped if f.path in found else f.skipped
+        for f in files
+        if f.skipped is not None
+    ]
+    return (fold(folded) if folded else None), [p for p in skipped if p is not None]
+
+
+def _loader(config: Config, use_cache: bool) -> Callable[[Path], RecordFile]:
+    """`load_record` with the configuration's settings and cache: picklable, for workers."""
+    from ucap_cli.parsed import ParsedCache
+
+    context = config.validation_context()
+    settings = [context, config.max_file_size]
+    return partial(
+        load_record,
+        context=context,
+        max_size=config.max_file_size,
+        cache=ParsedCache(config.root, settings) if use_cache else None,
+    )
+
+
+def _reported(config: Config, path: Path, found: dict[Path, list[Finding]]) -> RecordFile:
+    """The file loaded in full, with the collection's findings about it reported."""
+    file = load_file(path, config.validation_context(), max_size=config.max_file_size)
+    file.report(found[path])
+    return file
 
 
 def _fold_batch(
     paths: Sequence[Path],
     reduce: Callable[[RecordFile], Any],
     fold: Callable[[list[Any]], Any],
-    context: dict[str, Any],
-    max_size: int,
-    cache: ParsedCache | None,
+    load: Callable[[Path], RecordFile],
 ) -> tuple[Any, list[Reduced[None]]]:
     """The fold of the batch's products, and each file without its product."""
     products: list[Any] = []
     files: list[Reduced[None]] = []
     for path in paths:
-        result = _reduced(load_record(path, context, max_size=max_size, cache=cache), reduce)
+        result = _reduced(load(path), reduce)
         if result.product is not None:
             products.append(result.product)
         files.append(Reduced(result.path, result.display, result.id, None, result.skipped))
@@ -252,13 +247,9 @@ def _fold_batch(
 
 
 def _reduce_file(
-    path: Path,
-    reduce: Callable[[RecordFile], T | None],
-    context: dict[str, Any],
-    max_size: int,
-    cache: ParsedCache | None,
+    path: Path, reduce: Callable[[RecordFile], T | None], load: Callable[[Path], RecordFile]
 ) -> Reduced[T]:
-    return _reduced(load_record(path, context, max_size=max_size, cache=cache), reduce)
+    return _reduced(load(path), reduce)
 
 
 def _reduced(file: RecordFile, reduce: Callable[[RecordFile], T | None]) -> Reduced[T]:
