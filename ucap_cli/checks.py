@@ -6,11 +6,14 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ucap_cli import vocab
-from ucap_cli.dates import span
+from ucap_cli.dates import span, today
 from ucap_cli.findings import Finding
-from ucap_cli.model import Record, today
+
+if TYPE_CHECKING:
+    from ucap_cli.model import Record
 
 PLANNED_GRACE = dt.timedelta(days=365)
 

@@ -27,7 +27,6 @@ from ucap_cli.load import (
     load_slim,
     read_text,
 )
-from ucap_cli.model import Record
 from ucap_cli.parallel import map_batches, map_files
 from ucap_cli.problems import Problem, count
 from ucap_cli.toml import TOMLDecodeError, loads
@@ -36,7 +35,7 @@ from ucap_cli.toml import TOMLDecodeError, loads
 _ID_LINE = re.compile(r'[ \t]*id[ \t]*=[ \t]*"([a-z0-9]+(?:-[a-z0-9]+)*)"[ \t]*(?:#.*)?')
 
 if TYPE_CHECKING:
-    pass
+    from ucap_cli.model import Record
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")

@@ -168,3 +168,8 @@ def parse_period(text: str) -> Interval:
         )
     date = _checked(year, int(month) if month else None, int(day) if day else None, text)
     return Interval(date.first, date.last)
+
+
+def today() -> dt.date:
+    """Today's date; one place so tests can reason about status warnings."""
+    return dt.date.today()

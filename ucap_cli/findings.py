@@ -11,13 +11,14 @@ import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, Literal
 
 from ucap_cli import vocab
 from ucap_cli.locate import KeyPath, Position, SourceMap
 from ucap_cli.problems import CODES
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
 Part = Literal["key", "value", "table"]
 
@@ -99,6 +100,8 @@ def _model_at(path: KeyPath) -> type[BaseModel] | None:
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     origin = typing.get_origin(annotation)

@@ -2,6 +2,8 @@
 
 The loader never stops at a bad file: each file yields its record, its problems, or both.
 Positions are worked out only for files that have problems, so the happy path stays fast.
+The model (and pydantic with it) is imported when a first file is validated: a `validate`
+answered from the verdict cache, as on most commits, never needs it.
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from ucap_cli import checks
 from ucap_cli.cache import Verdict
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
@@ -25,11 +25,11 @@ from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark
 from ucap_cli.errors import UsageError
 from ucap_cli.findings import Finding, describe_validation_error
 from ucap_cli.locate import SourceMap, build_source_map
-from ucap_cli.model import SCHEMA_VERSION, Record
 from ucap_cli.problems import CODES, Problem
 from ucap_cli.toml import TOMLDecodeError, loads
 
 if TYPE_CHECKING:
+    from ucap_cli.model import Record
     from ucap_cli.parsed import ParsedCache
 
 # Problems reported per file: past them a report would be unreadable (and slow to locate).
@@ -169,6 +169,10 @@ def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
 
 def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
     """Parse and validate `text` as the content of `file`, filling in data, record, problems."""
+    from pydantic import ValidationError
+
+    from ucap_cli.model import SCHEMA_VERSION, Record
+
     file.text = text
     try:
         file.data = loads(text)
@@ -274,6 +278,10 @@ def load_record(
 def _clean(file: RecordFile, context: dict[str, Any], *, checked: bool) -> bool:
     """Validate and check `file.data` into `file.record` (`checked`: found clean under the
     same settings today, so only validated); False if there is anything to report."""
+    from pydantic import ValidationError
+
+    from ucap_cli.model import SCHEMA_VERSION, Record
+
     version = (file.data or {}).get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
         return False

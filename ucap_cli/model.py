@@ -6,7 +6,6 @@ validation error's type is its problem code (see `problems.CODES`), so the loade
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
@@ -317,8 +316,3 @@ class Record(_Table):
     def cities(self) -> tuple[City, ...]:
         """The lead city followed by the partners."""
         return (self.city, *self.partners)
-
-
-def today() -> dt.date:
-    """Today's date; one place so tests can reason about status warnings."""
-    return dt.date.today()
