@@ -71,6 +71,7 @@ class Case:
     tty: bool = False
     command: str | None = None
     batches: list[list[str]] = field(default_factory=list)  # extra argv tails, one per process
+    edit: str | None = None  # a file (relative to the collection) changed before each run
     status: str = "pending"  # ok, skipped, error
     note: str = ""
     walls: list[float] = field(default_factory=list)
@@ -90,11 +91,12 @@ class Case:
 
 @dataclass(frozen=True)
 class Budget:
-    """`case` must take at most `limit` times the wall time of `peer`."""
+    """`case` must take at most `limit` times the wall time of `peer`; a `limit` of None
+    compares the two without a budget."""
 
     case: str
     peer: str
-    limit: float
+    limit: float | None
 
 
 PEERS = {
@@ -105,6 +107,7 @@ PEERS = {
 }
 BUDGETS = (
     Budget("validate-one", "check-jsonschema-one", 0.8),
+    Budget("validate-edited", "check-jsonschema-one", None),
     Budget("validate-large", "taplo-large", 0.5),
     Budget("validate-large", "check-jsonschema-large", 0.1),
     Budget("list", "taplo-large", 0.5),
@@ -204,6 +207,18 @@ def prepare(data: Path, count: int, seed: int) -> Collection:
     return Collection(root, count, tuple(sorted(files)), total)
 
 
+def copied(source: Collection, name: str) -> Collection:
+    """A copy of `source` beside it, made once and reused (its cache folder excluded)."""
+    root = source.root.with_name(f"{source.root.name}-{name}")
+    if not (root / "complete.json").is_file():
+        shutil.rmtree(root, ignore_errors=True)
+        staging = root.with_name(f"{root.name}.partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(source.root, staging, ignore=shutil.ignore_patterns(".ucap_cache"))
+        staging.rename(root)
+    return Collection(root, source.count, source.files, source.total_bytes)
+
+
 def _tool(name: str) -> str | None:
     """An executable next to this Python (the venv), else on PATH."""
     beside = Path(sys.executable).parent / name
@@ -235,8 +250,9 @@ def batches(files: Sequence[str], head_bytes: int) -> list[list[str]]:
     return out
 
 
-def plan(ucap: list[str], medium: Collection, large: Collection) -> list[Case]:
-    """The ucap cases, in the order of the issue."""
+def plan(ucap: list[str], medium: Collection, large: Collection, edited: Collection) -> list[Case]:
+    """The ucap cases, in the order of the issue; `edited` is a copy of `medium` whose one
+    file is changed before each run (so that the change does not reach the other cases)."""
     n = f"{large.count:,}"
 
     def ucap_case(
@@ -257,11 +273,17 @@ def plan(ucap: list[str], medium: Collection, large: Collection) -> list[Case]:
         )
 
     pre_commit = f"validate 1 file of {medium.count:,} (pre-commit)"
+    after_edit = f"validate 1 file of {medium.count:,}, edited before each run"
     validate = ("validate", "--records", "records")
+    edited_case = ucap_case(
+        "validate-edited", after_edit, *validate, edited.one_file, on=edited, files=1, small=True
+    )
+    edited_case.edit = edited.one_file
     cases = [
         ucap_case(
             "validate-one", pre_commit, *validate, medium.one_file, on=medium, files=1, small=True
         ),
+        edited_case,
         ucap_case(
             "validate-medium", f"validate {medium.count:,}", *validate, on=medium, small=True
         ),
@@ -336,6 +358,8 @@ def execute(cases: list[Case], runs: dict[str, int]) -> None:
 
 def run_once(case: Case) -> None:
     """One run of `case` (one process, or one per batch of files); a failure makes it an error."""
+    if case.edit is not None:
+        edit(case.collection.root / case.edit, len(case.walls))
     tails = case.batches or [[]]
     case.processes = len(tails)
     wall, peak = 0.0, 0
@@ -355,6 +379,24 @@ def run_once(case: Case) -> None:
     case.walls.append(wall)
     case.peaks.append(peak)
     case.status = "ok"
+
+
+EDIT_MARK = b"\n# edited by bench/run.py, run "
+
+
+def edit(path: Path, number: int) -> None:
+    """Change `path` as a person would between commits (a comment line at its end), so that
+    nothing cached about it holds; `restore` takes the change back."""
+    original = path.read_bytes().split(EDIT_MARK)[0]
+    path.write_bytes(original + EDIT_MARK + str(number).encode() + b"\n")
+
+
+def restore(path: Path) -> None:
+    """`path` as it was before `edit`."""
+    if path.is_file():
+        text = path.read_bytes()
+        if EDIT_MARK in text:
+            path.write_bytes(text.split(EDIT_MARK)[0])
 
 
 def _seconds(value: float | None) -> str:
@@ -396,7 +438,11 @@ def verdicts(cases: list[Case], large: Collection) -> list[dict[str, Any]]:
                 **asdict(budget),
                 "kind": "time",
                 "ratio": ratio,
-                "pass": None if ratio is None or not full else ratio <= budget.limit,
+                "pass": (
+                    None
+                    if ratio is None or not full or budget.limit is None
+                    else ratio <= budget.limit
+                ),
             }
         )
     for case in cases:
@@ -441,10 +487,11 @@ def report(cases: list[Case], budgets: list[dict[str, Any]], header: str) -> str
             peer = labels.get(budget["peer"], f"{PEERS[budget['peer']]} (not run)")
             ratio = budget["ratio"]
             verdict = "-" if budget["pass"] is None else ("PASS" if budget["pass"] else "FAIL")
+            limit = "no budget; vs" if budget["limit"] is None else f"<= {budget['limit']} x"
             rows.append(
                 [
                     *cells,
-                    f"<= {budget['limit']} x {peer}",
+                    f"{limit} {peer}",
                     "-" if ratio is None else f"{ratio:.2f}",
                     verdict,
                 ]
@@ -511,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
     large = prepare(args.data, QUICK if args.quick else LARGE, args.seed)
     medium = large if args.quick else prepare(args.data, MEDIUM, args.seed)
 
-    cases = plan(ucap, medium, large)
+    cases = plan(ucap, medium, large, copied(medium, "edited"))
     if not args.quick or args.peers:
         schema = args.data / "ucap.schema.json"
         made = subprocess.run([*ucap, "schema"], capture_output=True, check=False)
@@ -526,7 +573,12 @@ def main(argv: list[str] | None = None) -> int:
         if case.command and not available(ucap, case.command, known):
             case.status = "skipped"
             case.note = f"`ucap {case.command}` does not exist yet"
-    execute(cases, runs)
+    try:
+        execute(cases, runs)
+    finally:
+        for case in cases:
+            if case.edit is not None:
+                restore(case.collection.root / case.edit)
 
     version = subprocess.run([*ucap, "--version"], capture_output=True, text=True, check=False)
     header = (

@@ -17,6 +17,7 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 # Each ucap case of bench/run.py and the command it needs.
 UCAP_CASES = {
     "validate-one": "validate",
+    "validate-edited": "validate",
     "validate-large": "validate",
     "list": "list",
     "list-json": "list",
@@ -92,6 +93,12 @@ def test_quick_run_prints_a_figure_for_every_existing_command(tmp_path: Path) ->
     assert all(budget["pass"] is None for budget in results["budgets"])
     assert "PASS" not in done.stdout
     assert "FAIL" not in done.stdout
+    # The edited case works on a copy of the collection, and its file is put back.
+    (original,) = [p for p in (tmp_path / "data").glob("n100-*") if not p.name.endswith("-edited")]
+    copy = original.with_name(f"{original.name}-edited")
+    assert sorted(f.read_bytes() for f in copy.rglob("*.toml")) == sorted(
+        f.read_bytes() for f in original.rglob("*.toml")
+    )
 
 
 def test_generated_records_are_valid_under_strict(tmp_path: Path) -> None:
