@@ -603,6 +603,50 @@ def test_no_cache_neither_reads_nor_writes_the_cache(run: Run, tmp_path: Path) -
     assert run("list", "--format", "json", "--no-cache").stdout == fresh.stdout
 
 
+def entries(root: Path) -> set[Path]:
+    """Every file in the cache's `parsed` folder."""
+    return {p for p in (root / FOLDER / "parsed").rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("view", [("list",), ("timeline", "--format", "json"), ("summary",)])
+def test_a_view_drops_the_entries_of_files_that_are_gone(
+    run: Run, tmp_path: Path, view: tuple[str, ...]
+) -> None:
+    records = tmp_path / "records"
+    write_collection(records, {"demo.toml": VALID_RECORD, "pune.toml": PUNE, "lg.toml": LYON_GRAZ})
+    for path in records.iterdir():
+        aged(path)
+    assert run(*view).exit_code == 0
+    assert entries(tmp_path) == {entry_path(tmp_path, p) for p in records.iterdir()}
+
+    (records / "lg.toml").unlink()
+    (records / "pune.toml").rename(records / "pune-2017.toml")
+    elsewhere = tmp_path / "other" / "x.toml"  # not in the records folder: not kept either
+    ParsedCache(tmp_path).put(elsewhere, aged(write_record(tmp_path / "other", "x", PUNE)), {})
+    assert run(*view).exit_code == 0
+
+    current = {entry_path(tmp_path, records / n) for n in ("demo.toml", "pune-2017.toml")}
+    assert entries(tmp_path) == current
+    assert run("list", "--no-cache").exit_code == 0  # reads nothing, writes nothing
+    assert entries(tmp_path) == current
+
+
+def test_pruning_spares_a_temporary_file_another_run_is_writing(tmp_path: Path) -> None:
+    cache, path, _, _ = cached_sample(tmp_path)
+    entry = entry_path(tmp_path, path)
+    writing = entry.with_name(entry.name + ".4242.tmp")
+    left = entry.with_name(entry.name + ".4243.tmp")
+    writing.write_bytes(b"partial")
+    left.write_bytes(b"partial")
+    aged(left, time.time() - 2 * 3600)  # a run that stopped long ago
+
+    assert cache.prune([path]) == 1
+    assert entries(tmp_path) == {entry, writing}
+    assert cache.prune([]) == 1  # the entry; the file being written stays
+    assert entries(tmp_path) == {writing}
+    assert ParsedCache(tmp_path / "nowhere").prune([path]) == 0
+
+
 # --- worker processes -----------------------------------------------------------------------
 
 

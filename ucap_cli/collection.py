@@ -36,6 +36,7 @@ _ID_LINE = re.compile(r'[ \t]*id[ \t]*=[ \t]*"([a-z0-9]+(?:-[a-z0-9]+)*)"[ \t]*(
 
 if TYPE_CHECKING:
     from ucap_cli.model import Record
+    from ucap_cli.parsed import ParsedCache
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
@@ -167,8 +168,12 @@ def reduce_collection(
     only files that have a record. Files that share an id are loaded again with the
     duplicate-id problems reported, then reduced, as `load_collection` would have them.
     """
-    work = partial(_reduce_file, reduce=reduce, load=_loader(config, use_cache))
-    results = list(map_files(work, record_paths(config), progress))
+    paths = record_paths(config)
+    cache = _parsed_cache(config) if use_cache else None
+    work = partial(_reduce_file, reduce=reduce, load=_loader(config, cache))
+    results = list(map_files(work, paths, progress))
+    if cache is not None:
+        cache.prune(paths)
     found = duplicate_ids(IdOwner(r.path, r.display, r.id) for r in results)
     for index, result in enumerate(results):
         if result.path in found:
@@ -191,13 +196,17 @@ def fold_collection(
     `fold` must not depend on the order of the products, nor `reduce` on the duplicate-id
     problems (E201): only the files without a record are loaded again for those.
     """
-    work = partial(_fold_batch, reduce=reduce, fold=fold, load=_loader(config, use_cache))
+    paths = record_paths(config)
+    cache = _parsed_cache(config) if use_cache else None
+    work = partial(_fold_batch, reduce=reduce, fold=fold, load=_loader(config, cache))
     folded: list[Any] = []
     files: list[Reduced[None]] = []
-    for product, batch in map_batches(work, record_paths(config), progress):
+    for product, batch in map_batches(work, paths, progress):
         if product is not None:
             folded.append(product)
         files += batch
+    if cache is not None:
+        cache.prune(paths)
     found = duplicate_ids(IdOwner(f.path, f.display, f.id) for f in files)
     skipped = [
         _reduced(_reported(config, f.path, found), reduce).skipped if f.path in found else f.skipped
@@ -207,18 +216,17 @@ def fold_collection(
     return (fold(folded) if folded else None), [p for p in skipped if p is not None]
 
 
-def _loader(config: Config, use_cache: bool) -> Callable[[Path], RecordFile]:
-    """`load_record` with the configuration's settings and cache: picklable, for workers."""
+def _parsed_cache(config: Config) -> ParsedCache:
+    """The project's cache of parsed files, for the configuration's settings."""
     from ucap_cli.parsed import ParsedCache
 
+    return ParsedCache(config.root, [config.validation_context(), config.max_file_size])
+
+
+def _loader(config: Config, cache: ParsedCache | None) -> Callable[[Path], RecordFile]:
+    """`load_record` with the configuration's settings and `cache`: picklable, for workers."""
     context = config.validation_context()
-    settings = [context, config.max_file_size]
-    return partial(
-        load_record,
-        context=context,
-        max_size=config.max_file_size,
-        cache=ParsedCache(config.root, settings) if use_cache else None,
-    )
+    return partial(load_record, context=context, max_size=config.max_file_size, cache=cache)
 
 
 def _reported(config: Config, path: Path, found: dict[Path, list[Finding]]) -> RecordFile:

@@ -19,6 +19,7 @@ import io
 import os
 import pickle
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from ucap_cli.cache import (
 _SUBFOLDER = "parsed"
 _FORMAT = b"ucap-parsed-1"
 _ALLOWED = {("datetime", name) for name in ("date", "datetime", "time", "timezone", "timedelta")}
+_ABANDONED = 3600  # seconds: a temporary file this old was left by a run that stopped
 
 
 def _digest(text: str) -> str:
@@ -121,3 +123,31 @@ class ParsedCache:
         except Exception:  # a cache that cannot be written is only a slower next run
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+
+    def prune(self, paths: Iterable[Path]) -> int:
+        """Remove every entry but those of `paths` (the files of the records folder): entries
+        of deleted or renamed files would never be read again. Temporary files left by a run
+        that stopped go too. The number of files removed; failures are ignored."""
+        keep = {self._entry(path) for path in paths}
+        abandoned = time.time() - _ABANDONED
+        removed = 0
+        for folder in _listing(str(self.folder)):
+            if not folder.is_dir(follow_symlinks=False):
+                continue
+            for entry in _listing(folder.path):
+                if entry.path in keep:
+                    continue
+                with contextlib.suppress(OSError):
+                    if entry.name.endswith(".tmp") and entry.stat().st_mtime > abandoned:
+                        continue  # another run may be writing it
+                    os.unlink(entry.path)
+                    removed += 1
+        return removed
+
+
+def _listing(folder: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except OSError:
+        return []
