@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, VALID_RECORD, write_record
+from conftest import REPO, VALID_RECORD, edited, write_record
+
+from ucap_cli.parallel import MIN_FILES
 
 PAST = 1_500_000_000  # 2017: files older than the cache's racy window
 
@@ -17,6 +19,11 @@ HEAVY = ("rich.table", "rich.console", "ucap_cli.summary", "ucap_cli.render.summ
 
 
 def imported_modules(*args: str, cwd: Path = REPO) -> set[str]:
+    return set(imports(*args, cwd=cwd))
+
+
+def imports(*args: str, cwd: Path = REPO) -> list[str]:
+    """Every module `ucap ARGS...` imports, once for each process that imports it."""
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "ucap_cli", *args],
         cwd=cwd,
@@ -27,7 +34,7 @@ def imported_modules(*args: str, cwd: Path = REPO) -> set[str]:
     )
     assert "Traceback" not in done.stderr
     assert done.returncode == 0, done.stdout
-    return {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if "|" in line}
+    return [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if "|" in line]
 
 
 @pytest.mark.parametrize(
@@ -60,3 +67,12 @@ def test_validate_answered_from_the_cache_does_not_import_pydantic(tmp_path: Pat
     given.write_text(VALID_RECORD + "# changed\n", encoding="utf-8")
     changed = imported_modules("validate", str(given), cwd=tmp_path)
     assert {"pydantic", "ucap_cli.model"} <= changed
+
+
+def test_workers_validating_many_files_start_with_the_model_imported(tmp_path: Path) -> None:
+    for number in range(MIN_FILES):
+        write_record(
+            tmp_path / "records", f"r{number}", edited(VALID_RECORD, ("demo", f"r{number}"))
+        )
+    modules = imports("validate", "--no-cache", cwd=tmp_path)
+    assert modules.count("ucap_cli.model") == 1  # in the parent, before the workers fork

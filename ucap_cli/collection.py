@@ -27,7 +27,7 @@ from ucap_cli.load import (
     load_slim,
     read_text,
 )
-from ucap_cli.parallel import map_batches, map_files
+from ucap_cli.parallel import MIN_FILES, map_batches, map_files
 from ucap_cli.problems import Problem, count
 from ucap_cli.toml import TOMLDecodeError, loads
 
@@ -355,6 +355,9 @@ def validate(
         if cache is not None and stat is not None:
             verdicts[index] = cache.get(os.path.abspath(path), stat, displays[index])
     todo = [i for i, verdict in enumerate(verdicts) if verdict is None]
+    if len(todo) >= MIN_FILES:
+        # Workers fork from this process: the model imported here once, not in each of them.
+        import ucap_cli.model  # noqa: F401
     check = partial(check_file, context=context, max_size=config.max_file_size)
     for index, verdict in zip(
         todo, map_files(check, [targets[i] for i in todo], progress), strict=True

@@ -86,7 +86,8 @@ def _executor(count: int) -> ProcessPoolExecutor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork: workers start with ucap already imported. Elsewhere, the platform's default.
+    # fork: workers start with what this process has imported (callers import the model
+    # first when workers will need it). Elsewhere, the platform's default.
     method = "fork" if sys.platform.startswith("linux") else None
     return ProcessPoolExecutor(
         count, mp_context=multiprocessing.get_context(method), initializer=_start_worker
