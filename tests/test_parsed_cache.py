@@ -83,10 +83,17 @@ def aged(path: Path, mtime: float = PAST) -> os.stat_result:
     return path.stat()
 
 
-def entry_path(root: Path, path: Path) -> Path:
-    """Where the cache keeps the entry of `path`, as parsed.py documents it."""
+def entry_path(root: Path, path: Path, records: Path) -> Path:
+    """Where the cache keeps the entry of `path`, a file of the folder `records`, as parsed.py
+    documents it."""
+    folder = hashlib.sha256(os.path.abspath(records).encode("utf-8")).hexdigest()[:16]
     name = hashlib.sha256(os.fsencode(os.path.abspath(path))).hexdigest()
-    return root / FOLDER / "parsed" / name[:2] / name[2:]
+    return root / FOLDER / "parsed" / folder / name[:2] / name[2:]
+
+
+def entries(root: Path) -> set[Path]:
+    """Every entry in the cache of the project at `root` (not the files naming the folders)."""
+    return {p for p in (root / FOLDER / "parsed").glob("*/??/*") if p.is_file()}
 
 
 def header_of(entry: Path) -> bytes:
@@ -100,9 +107,9 @@ def cached_sample(tmp_path: Path) -> tuple[ParsedCache, Path, os.stat_result, di
     path = write_record(tmp_path, "sample.toml", SAMPLE)
     stat = aged(path)
     data = loads(SAMPLE)
-    cache = ParsedCache(tmp_path)
+    cache = ParsedCache(tmp_path, tmp_path)
     cache.put(path, stat, data)
-    assert entry_path(tmp_path, path).is_file()
+    assert entry_path(tmp_path, path, tmp_path).is_file()
     return cache, path, stat, data
 
 
@@ -112,7 +119,7 @@ def cached_sample(tmp_path: Path) -> tuple[ParsedCache, Path, os.stat_result, di
 def test_put_then_get_gives_back_the_data_with_its_types_and_key_order(tmp_path: Path) -> None:
     _, path, stat, data = cached_sample(tmp_path)
 
-    got = ParsedCache(tmp_path).get(path, stat)  # a new instance: read from the disk
+    got = ParsedCache(tmp_path, tmp_path).get(path, stat)  # a new instance: read from the disk
 
     assert got == data
     assert repr(got) == repr(data)  # bool stays bool, float stays float, keys stay in order
@@ -146,10 +153,10 @@ def test_an_entry_is_found_by_absolute_path(
     monkeypatch.chdir(tmp_path)
     path = write_record(tmp_path, "a.toml", 'id = "a"\n')
     stat = aged(path)
-    ParsedCache(Path()).put(Path("a.toml"), stat, {"id": "a"})
+    ParsedCache(Path(), Path()).put(Path("a.toml"), stat, {"id": "a"})
 
-    assert ParsedCache(tmp_path).get(tmp_path / "a.toml", stat) == {"id": "a"}
-    assert ParsedCache(tmp_path).get(tmp_path / "b.toml", stat) is None
+    assert ParsedCache(tmp_path, tmp_path).get(tmp_path / "a.toml", stat) == {"id": "a"}
+    assert ParsedCache(tmp_path, tmp_path).get(tmp_path / "b.toml", stat) is None
 
 
 def test_the_cache_folder_is_kept_out_of_git(tmp_path: Path) -> None:
@@ -185,7 +192,7 @@ def test_another_version_of_the_file_misses(tmp_path: Path, change: str) -> None
 
 def test_a_changed_fingerprint_misses(tmp_path: Path) -> None:
     cache, path, stat, data = cached_sample(tmp_path)
-    other = ParsedCache(tmp_path)
+    other = ParsedCache(tmp_path, tmp_path)
     other._fingerprint = "0" * 16  # as after an upgrade of ucap or of its TOML parser
 
     assert cache.get(path, stat) == data
@@ -215,7 +222,7 @@ DAMAGE: dict[str, Callable[[bytes], bytes]] = {
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_a_damaged_entry_misses(tmp_path: Path, damage: str) -> None:
     cache, path, stat, _ = cached_sample(tmp_path)
-    entry = entry_path(tmp_path, path)
+    entry = entry_path(tmp_path, path, tmp_path)
     entry.write_bytes(DAMAGE[damage](entry.read_bytes()))
 
     assert cache.get(path, stat) is None
@@ -246,7 +253,7 @@ def planted_payloads(marker: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("payload", list(planted_payloads(Path("m"))))
 def test_a_planted_entry_runs_no_code(tmp_path: Path, payload: str) -> None:
     cache, path, stat, _ = cached_sample(tmp_path)
-    entry = entry_path(tmp_path, path)
+    entry = entry_path(tmp_path, path, tmp_path)
     marker = tmp_path / "marker"
     body = planted_payloads(marker)[payload]
     entry.write_bytes(header_of(entry) + body)
@@ -259,7 +266,7 @@ def test_a_planted_entry_runs_no_code(tmp_path: Path, payload: str) -> None:
 
 def test_a_file_changed_just_now_is_not_stored(tmp_path: Path) -> None:
     path = write_record(tmp_path, "fresh.toml", 'id = "fresh"\n')
-    cache = ParsedCache(tmp_path)
+    cache = ParsedCache(tmp_path, tmp_path)
 
     cache.put(path, path.stat(), {"id": "fresh"})
     recent = aged(path, time.time() - RACY_SECONDS / 2)
@@ -284,17 +291,17 @@ def test_put_never_raises(tmp_path: Path) -> None:
     blocked.mkdir()
     (blocked / FOLDER).write_text("not a folder", encoding="utf-8")
     occupied = tmp_path / "occupied"
-    entry = entry_path(occupied, path)
+    entry = entry_path(occupied, path, tmp_path)
     entry.mkdir(parents=True)  # a folder where the entry goes: os.replace fails
     roots = [a_file, tmp_path / "missing" / "deeper", blocked, occupied, Path("/proc/ucap-test")]
 
     for root in roots:
-        cache = ParsedCache(root)
+        cache = ParsedCache(root, tmp_path)
         cache.put(path, stat, {"id": "a"})
         assert cache.get(path, stat) is None
-    ParsedCache(tmp_path).put(path, stat, {"not": lambda: None})  # cannot be pickled
+    ParsedCache(tmp_path, tmp_path).put(path, stat, {"not": lambda: None})  # cannot be pickled
 
-    assert ParsedCache(tmp_path).get(path, stat) is None
+    assert ParsedCache(tmp_path, tmp_path).get(path, stat) is None
     assert entry.is_dir()
     assert [p.name for p in entry.parent.iterdir()] == [entry.name]  # no temporary left
     assert not list((tmp_path / FOLDER).rglob("*.tmp"))
@@ -320,7 +327,7 @@ class CountingCache(ParsedCache):
     """A ParsedCache that counts its hits, misses and stores."""
 
     def __init__(self, root: Path) -> None:
-        super().__init__(root)
+        super().__init__(root, root)  # records: the files are in `root` itself
         self.hits = self.misses = self.puts = 0
 
     def lookup(self, path: Path, stat: os.stat_result) -> tuple[dict[str, Any], bool] | None:
@@ -393,7 +400,7 @@ def test_load_record_loads_as_load_file_does(tmp_path: Path, parses: list[str], 
     assert summary(first) == reference
     assert (cache.hits, cache.misses, len(parses)) == (0, 1, 1)
     parsed = case != "TOML syntax error"
-    assert entry_path(tmp_path, path).is_file() is parsed
+    assert entry_path(tmp_path, path, tmp_path).is_file() is parsed
 
     second = load_record(path, CONTEXT, cache=cache)  # a hit (when it could be parsed)
     assert summary(second) == reference
@@ -520,7 +527,7 @@ def test_list_prints_the_same_cold_warm_and_without_cache(
 
     cold = run("list", *options)
     cold_parsed = sorted(names[t] for t in parses)
-    entries = sorted(p.name for p in (tmp_path / FOLDER / "parsed").rglob("*") if p.is_file())
+    stored = entries(tmp_path)
     parses.clear()
     warm = run("list", *options)
     warm_parsed = sorted(names[t] for t in parses)
@@ -531,7 +538,7 @@ def test_list_prints_the_same_cold_warm_and_without_cache(
     assert cold.exit_code == 1
     assert "ucap: skipped records/broken.toml:7:1: E002 TOML: Unclosed array" in cold.stderr
     assert "ucap: skipped records/bad-model.toml:6:9: E110" in cold.stderr
-    assert len(entries) == 5  # every file but the one that is not TOML
+    assert len(stored) == 5  # every file but the one that is not TOML
     both = ["demo-copy.toml", "demo.toml"]  # loaded again for the duplicate-id problems
     assert cold_parsed == sorted([*texts, *both])
     # Warm: only the files with something to report are parsed.
@@ -543,7 +550,7 @@ def test_list_prints_the_same_cold_warm_and_without_cache(
 def test_a_duplicate_id_is_marked_on_a_warm_run(run: Run, tmp_path: Path) -> None:
     messy_collection(tmp_path / "records")
     run("list")
-    assert len(list((tmp_path / FOLDER / "parsed").rglob("*/*"))) == 5  # the next run is warm
+    assert len(entries(tmp_path)) == 5  # the next run is warm
 
     table = run("list")
     as_json = run("list", "--format", "json")
@@ -595,7 +602,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache(run: Run, tmp_path: Path) -
     fresh = run("list", "--format", "json", "--no-cache")
     assert not (tmp_path / FOLDER).exists()
     assert run("list", "--format", "json").stdout == fresh.stdout  # cold: writes the entry
-    entry = entry_path(tmp_path, path)
+    entry = entry_path(tmp_path, path, tmp_path / "records")
     data = loads(VALID_RECORD) | {"title": "From the cache"}
     entry.write_bytes(header_of(entry) + pickle.dumps(data))
 
@@ -603,37 +610,42 @@ def test_no_cache_neither_reads_nor_writes_the_cache(run: Run, tmp_path: Path) -
     assert run("list", "--format", "json", "--no-cache").stdout == fresh.stdout
 
 
-def entries(root: Path) -> set[Path]:
-    """Every file in the cache's `parsed` folder."""
-    return {p for p in (root / FOLDER / "parsed").rglob("*") if p.is_file()}
-
-
 @pytest.mark.parametrize("view", [("list",), ("timeline", "--format", "json"), ("summary",)])
 def test_a_view_drops_the_entries_of_files_that_are_gone(
     run: Run, tmp_path: Path, view: tuple[str, ...]
 ) -> None:
-    records = tmp_path / "records"
+    records, archive, gone = (tmp_path / name for name in ("records", "archive", "gone"))
     write_collection(records, {"demo.toml": VALID_RECORD, "pune.toml": PUNE, "lg.toml": LYON_GRAZ})
-    for path in records.iterdir():
+    write_record(archive, "lg", LYON_GRAZ)
+    write_record(gone, "lg", LYON_GRAZ)
+    for path in tmp_path.glob("*/*.toml"):
         aged(path)
-    assert run(*view).exit_code == 0
-    assert entries(tmp_path) == {entry_path(tmp_path, p) for p in records.iterdir()}
+    for folder in (records, archive, gone):
+        assert run(*view, "--records", folder.name).exit_code == 0
+    kept = {entry_path(tmp_path, archive / "lg.toml", archive)}
+    assert entries(tmp_path) == kept | {
+        entry_path(tmp_path, p, f) for f in (records, gone) for p in f.iterdir()
+    }
 
     (records / "lg.toml").unlink()
     (records / "pune.toml").rename(records / "pune-2017.toml")
-    elsewhere = tmp_path / "other" / "x.toml"  # not in the records folder: not kept either
-    ParsedCache(tmp_path).put(elsewhere, aged(write_record(tmp_path / "other", "x", PUNE)), {})
+    (gone / "lg.toml").unlink()
+    gone.rmdir()
     assert run(*view).exit_code == 0
 
-    current = {entry_path(tmp_path, records / n) for n in ("demo.toml", "pune-2017.toml")}
-    assert entries(tmp_path) == current
+    # This folder's entries are its current files'; another folder's stay while it exists.
+    current = {entry_path(tmp_path, records / n, records) for n in ("demo.toml", "pune-2017.toml")}
+    assert entries(tmp_path) == current | kept
+
+    orphan = entry_path(tmp_path, records / "lg.toml", records)
+    orphan.write_bytes(entry_path(tmp_path, records / "demo.toml", records).read_bytes())
     assert run("list", "--no-cache").exit_code == 0  # reads nothing, writes nothing
-    assert entries(tmp_path) == current
+    assert entries(tmp_path) == current | kept | {orphan}
 
 
 def test_pruning_spares_a_temporary_file_another_run_is_writing(tmp_path: Path) -> None:
     cache, path, _, _ = cached_sample(tmp_path)
-    entry = entry_path(tmp_path, path)
+    entry = entry_path(tmp_path, path, tmp_path)
     writing = entry.with_name(entry.name + ".4242.tmp")
     left = entry.with_name(entry.name + ".4243.tmp")
     writing.write_bytes(b"partial")
@@ -644,7 +656,7 @@ def test_pruning_spares_a_temporary_file_another_run_is_writing(tmp_path: Path) 
     assert entries(tmp_path) == {entry, writing}
     assert cache.prune([]) == 1  # the entry; the file being written stays
     assert entries(tmp_path) == {writing}
-    assert ParsedCache(tmp_path / "nowhere").prune([path]) == 0
+    assert ParsedCache(tmp_path / "nowhere", tmp_path).prune([path]) == 0
 
 
 # --- worker processes -----------------------------------------------------------------------
@@ -703,12 +715,12 @@ def test_worker_processes_read_and_write_the_cache(tmp_path: Path) -> None:
         return ucap_runs({name: (roots[name], (*formats[name], *extra)) for name in formats})
 
     cold = runs()
-    entries = {name: list((root / FOLDER / "parsed").rglob("*/*")) for name, root in roots.items()}
+    stored = {name: entries(root) for name, root in roots.items()}
     warm = runs()
     uncached = runs("--no-cache")
 
     for name in formats:
-        assert len(entries[name]) == MIN_FILES + 1, name
+        assert len(stored[name]) == MIN_FILES + 1, name
         assert warm[name] == cold[name] == uncached[name], name
         assert warm[name][0] == 0
         assert ERROR_HINT in warm[name][2].splitlines()
@@ -722,7 +734,7 @@ def test_worker_processes_read_and_write_the_cache(tmp_path: Path) -> None:
     root = roots["json"]
     targets = sorted((root / "records").rglob("*.toml"))
     planted, changed = (loads(p.read_text(encoding="utf-8")) for p in targets[5:7])
-    entry = entry_path(root, targets[5])
+    entry = entry_path(root, targets[5], root / "records")
     entry.write_bytes(header_of(entry) + pickle.dumps({**planted, "title": "From the cache"}))
     targets[6].write_text(
         targets[6].read_text(encoding="utf-8").replace(changed["title"], "Edited title", 1),
@@ -778,7 +790,7 @@ def test_any_toml_data_round_trips(tmp_path: Path, data: dict[str, Any]) -> None
     if not path.exists():
         path.write_text("", encoding="utf-8")
     stat = aged(path)
-    cache = ParsedCache(tmp_path)
+    cache = ParsedCache(tmp_path, tmp_path)
 
     cache.put(path, stat, data)
     got = cache.get(path, stat)
@@ -800,16 +812,16 @@ def test_the_clean_mark_holds_for_the_same_settings_and_day_only(
 ) -> None:
     path = write_record(tmp_path, "demo.toml", VALID_RECORD)
     stat = aged(path)
-    load_record(path, CONTEXT, cache=ParsedCache(tmp_path, ["settings A"]))
+    load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, ["settings A"]))
 
-    found = ParsedCache(tmp_path, ["settings A"]).lookup(path, stat)
+    found = ParsedCache(tmp_path, tmp_path, ["settings A"]).lookup(path, stat)
     assert found is not None and found[1] is True
-    other = ParsedCache(tmp_path, ["settings B"]).lookup(path, stat)
+    other = ParsedCache(tmp_path, tmp_path, ["settings B"]).lookup(path, stat)
     assert other is not None and other[1] is False  # the data still serves, not the mark
 
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     monkeypatch.setattr(ucap_cli.cache, "dt", days_from(tomorrow))
-    next_day = ParsedCache(tmp_path, ["settings A"]).lookup(path, stat)
+    next_day = ParsedCache(tmp_path, tmp_path, ["settings A"]).lookup(path, stat)
     assert next_day is not None and next_day[1] is False
 
 
@@ -825,16 +837,16 @@ def test_a_record_clean_yesterday_is_checked_again_today(
     )
     path = write_record(tmp_path, "demo.toml", text)
     aged(path)
-    first = load_record(path, CONTEXT, cache=ParsedCache(tmp_path, CONTEXT))
+    first = load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT))
     assert first.problems == []
-    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, CONTEXT)).problems == []
+    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT)).problems == []
     parses.clear()
 
     later = dt.date.today() + dt.timedelta(days=100)
 
     monkeypatch.setattr(ucap_cli.cache, "dt", days_from(later))
     monkeypatch.setattr(ucap_cli.checks, "today", lambda: later)
-    again = load_record(path, CONTEXT, cache=ParsedCache(tmp_path, CONTEXT))
+    again = load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT))
     assert [p.code for p in again.problems] == ["W306"]
     assert summary(again) == summary(load_file(path, CONTEXT))
     assert len(parses) == 2  # load_record parsed once, to locate W306; load_file once more
@@ -846,13 +858,13 @@ def test_a_suppressed_warning_is_marked_clean_again_on_a_new_day(
     text = VALID_RECORD.replace('id = "demo"', 'id = "other"  # ucap: ignore[W301]')
     path = write_record(tmp_path, "demo.toml", text)
     aged(path)
-    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, CONTEXT)).problems == []
+    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT)).problems == []
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     monkeypatch.setattr(ucap_cli.cache, "dt", days_from(tomorrow))
     parses.clear()
     # The mark is stale: checked again, the warning found and suppressed in the full load...
-    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, CONTEXT)).problems == []
+    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT)).problems == []
     assert len(parses) == 1
     # ... and the entry marked clean for the new day: no parsing after that.
-    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, CONTEXT)).problems == []
+    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT)).problems == []
     assert len(parses) == 1

@@ -167,6 +167,7 @@ def reduce_collection(
     so no more than one record is held per process. `reduce` must be picklable; it is given
     only files that have a record. Files that share an id are loaded again with the
     duplicate-id problems reported, then reduced, as `load_collection` would have them.
+    With the cache, its entries of files no longer in the folder are then removed.
     """
     paths = record_paths(config)
     cache = _parsed_cache(config) if use_cache else None
@@ -194,7 +195,8 @@ def fold_collection(
 
     Each worker folds the products of its files, so one product a batch crosses processes.
     `fold` must not depend on the order of the products, nor `reduce` on the duplicate-id
-    problems (E201): only the files without a record are loaded again for those.
+    problems (E201): only the files without a record are loaded again for those. With the
+    cache, its entries of files no longer in the folder are then removed.
     """
     paths = record_paths(config)
     cache = _parsed_cache(config) if use_cache else None
@@ -217,10 +219,12 @@ def fold_collection(
 
 
 def _parsed_cache(config: Config) -> ParsedCache:
-    """The project's cache of parsed files, for the configuration's settings."""
+    """The project's cache of parsed files of the records folder, for the configuration's
+    settings."""
     from ucap_cli.parsed import ParsedCache
 
-    return ParsedCache(config.root, [config.validation_context(), config.max_file_size])
+    settings = [config.validation_context(), config.max_file_size]
+    return ParsedCache(config.root, config.records, settings)
 
 
 def _loader(config: Config, cache: ParsedCache | None) -> Callable[[Path], RecordFile]:

@@ -1,8 +1,11 @@
 """A cache of parsed record files, so that views skip the TOML parsing of unchanged files.
 
 Parsing is most of a view's cost (about 0.7 ms of the 1 ms a 10 KB record takes). One entry a
-file, in `.ucap_cache/parsed/`, named by a hash of the file's absolute path: a header line (the
-entry format, the parser's fingerprint, the file's stamp), then the parsed TOML data, pickled.
+file, in `.ucap_cache/parsed/<records folder>/`, named by a hash of the file's absolute path: a
+header line (the entry format, the parser's fingerprint, the file's stamp), then the parsed TOML
+data, pickled. Each records folder has a subfolder of its own (named by a hash of its absolute
+path, which a `records` file in it gives in full), so that keeping one folder's entries to its
+current files leaves the others' alone.
 An entry is used only while the file's stamp and the fingerprint are those recorded. It holds
 the data alone: validation and checks still run on it, so their results are never stale.
 
@@ -18,8 +21,9 @@ import hashlib
 import io
 import os
 import pickle
+import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +40,7 @@ _SUBFOLDER = "parsed"
 _FORMAT = b"ucap-parsed-1"
 _ALLOWED = {("datetime", name) for name in ("date", "datetime", "time", "timezone", "timedelta")}
 _ABANDONED = 3600  # seconds: a temporary file this old was left by a run that stopped
+_MARK = "records"  # in a records folder's subfolder: that folder's absolute path
 
 
 def _digest(text: str) -> str:
@@ -52,14 +57,16 @@ class _DataUnpickler(pickle.Unpickler):
 
 
 class ParsedCache:
-    """Parsed TOML data by absolute path; picklable, so worker processes share it.
+    """Parsed TOML data of the files of the records folder `records`, by absolute path;
+    picklable, so worker processes share it.
 
     An entry also says whether the file was clean (nothing to report) when checked under
     `settings` on the day it was stored: then, on that day, its data need not be checked again.
     """
 
-    def __init__(self, root: Path, settings: Any = None) -> None:
-        self.folder = root / FOLDER / _SUBFOLDER
+    def __init__(self, root: Path, records: Path, settings: Any = None) -> None:
+        self.records = os.path.abspath(records)
+        self.folder = root / FOLDER / _SUBFOLDER / _digest(self.records)
         self.root = root
         self._fingerprint = _digest(code_fingerprint())
         self._clean = _digest(fingerprint(settings))
@@ -117,6 +124,7 @@ class ParsedCache:
             if not os.path.isdir(folder):
                 ensure_folder(self.root)
                 os.makedirs(folder, exist_ok=True)
+                self._mark()
             with open(temporary, "wb") as handle:
                 handle.write(payload)
             os.replace(temporary, entry)
@@ -124,17 +132,50 @@ class ParsedCache:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
 
-    def prune(self, paths: Iterable[Path]) -> int:
-        """Remove every entry but those of `paths` (the files of the records folder): entries
-        of deleted or renamed files would never be read again. Temporary files left by a run
-        that stopped go too. The number of files removed; failures are ignored."""
+    def _mark(self) -> None:
+        """Name this records folder in its subfolder, for `prune` to tell whether it is gone."""
+        mark = self.folder / _MARK
+        if not mark.is_file():
+            temporary = f"{mark}.{os.getpid()}.tmp"
+            with open(temporary, "w", encoding="utf-8") as handle:
+                handle.write(self.records)
+            os.replace(temporary, mark)
+
+    def prune(self, paths: Sequence[Path]) -> int:
+        """Keep the cache to about one entry a current file; `paths` are the records folder's.
+
+        When this folder's entries outnumber its files, those of other files (deleted, renamed)
+        go, as do temporary files left by a run that stopped. So do the subfolders of records
+        folders that no longer exist. The number of entries and subfolders removed; failures
+        are ignored (a concurrent run's entry removed here is only a miss for it).
+        """
+        removed = self._prune_folder(paths)
+        abandoned = time.time() - _ABANDONED
+        for other in _listing(str(self.folder.parent)):
+            if other.path == str(self.folder):
+                continue
+            with contextlib.suppress(OSError):
+                if other.is_dir(follow_symlinks=False):
+                    if _marked_folder_exists(other.path, abandoned):
+                        continue
+                    shutil.rmtree(other.path, ignore_errors=True)
+                elif other.stat().st_mtime < abandoned:
+                    os.unlink(other.path)
+                else:
+                    continue
+                removed += 1
+        return removed
+
+    def _prune_folder(self, paths: Sequence[Path]) -> int:
+        subfolders = [f for f in _listing(str(self.folder)) if f.is_dir(follow_symlinks=False)]
+        listed = [(folder, _listing(folder.path)) for folder in subfolders]
+        if sum(len(entries) for _, entries in listed) <= len(paths):
+            return 0  # at most one entry a file: hashing every path would cost more
         keep = {self._entry(path) for path in paths}
         abandoned = time.time() - _ABANDONED
         removed = 0
-        for folder in _listing(str(self.folder)):
-            if not folder.is_dir(follow_symlinks=False):
-                continue
-            for entry in _listing(folder.path):
+        for _, entries in listed:
+            for entry in entries:
                 if entry.path in keep:
                     continue
                 with contextlib.suppress(OSError):
@@ -143,6 +184,16 @@ class ParsedCache:
                     os.unlink(entry.path)
                     removed += 1
         return removed
+
+
+def _marked_folder_exists(subfolder: str, abandoned: float) -> bool:
+    """True when the records folder named in `subfolder` exists; a subfolder without a name
+    (from an older layout, or being made) counts as existing for an hour after its last change."""
+    try:
+        with open(os.path.join(subfolder, _MARK), encoding="utf-8") as handle:
+            return os.path.isdir(handle.read())
+    except (OSError, ValueError):
+        return os.stat(subfolder).st_mtime > abandoned
 
 
 def _listing(folder: str) -> list[os.DirEntry[str]]:
