@@ -659,6 +659,22 @@ def test_pruning_spares_a_temporary_file_another_run_is_writing(tmp_path: Path) 
     assert ParsedCache(tmp_path / "nowhere", tmp_path).prune([path]) == 0
 
 
+def test_pruning_removes_the_flat_layout_of_the_previous_version(tmp_path: Path) -> None:
+    cache, path, _, _ = cached_sample(tmp_path)
+    parsed = tmp_path / FOLDER / "parsed"
+    old = parsed / "ab" / ("c" * 62)  # an entry of the layout without records folders
+    old.parent.mkdir()
+    old.write_bytes(b"ucap-parsed-1 ...")
+    aged(old.parent, time.time() - 2 * 3600)
+    fresh = parsed / "0123456789abcdef"  # another run's folder, named in a moment
+    fresh.mkdir()
+
+    cache.prune([path])
+
+    assert sorted(p.name for p in parsed.iterdir()) == sorted([cache.folder.name, fresh.name])
+    assert entries(tmp_path) == {entry_path(tmp_path, path, tmp_path)}
+
+
 # --- worker processes -----------------------------------------------------------------------
 
 

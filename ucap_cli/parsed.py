@@ -6,6 +6,7 @@ header line (the entry format, the parser's fingerprint, the file's stamp), then
 data, pickled. Each records folder has a subfolder of its own (named by a hash of its absolute
 path, which a `records` file in it gives in full), so that keeping one folder's entries to its
 current files leaves the others' alone.
+
 An entry is used only while the file's stamp and the fingerprint are those recorded. It holds
 the data alone: validation and checks still run on it, so their results are never stale.
 
@@ -167,22 +168,25 @@ class ParsedCache:
         return removed
 
     def _prune_folder(self, paths: Sequence[Path]) -> int:
-        subfolders = [f for f in _listing(str(self.folder)) if f.is_dir(follow_symlinks=False)]
-        listed = [(folder, _listing(folder.path)) for folder in subfolders]
-        if sum(len(entries) for _, entries in listed) <= len(paths):
+        entries = [
+            entry
+            for folder in _listing(str(self.folder))
+            if folder.is_dir(follow_symlinks=False)
+            for entry in _listing(folder.path)
+        ]
+        if len(entries) <= len(paths):
             return 0  # at most one entry a file: hashing every path would cost more
         keep = {self._entry(path) for path in paths}
         abandoned = time.time() - _ABANDONED
         removed = 0
-        for _, entries in listed:
-            for entry in entries:
-                if entry.path in keep:
-                    continue
-                with contextlib.suppress(OSError):
-                    if entry.name.endswith(".tmp") and entry.stat().st_mtime > abandoned:
-                        continue  # another run may be writing it
-                    os.unlink(entry.path)
-                    removed += 1
+        for entry in entries:
+            if entry.path in keep:
+                continue
+            with contextlib.suppress(OSError):
+                if entry.name.endswith(".tmp") and entry.stat().st_mtime > abandoned:
+                    continue  # another run may be writing it
+                os.unlink(entry.path)
+                removed += 1
         return removed
 
 
