@@ -15,10 +15,14 @@
 - `LYON_GRAZ`, `PUNE`: two records of the made-up collection that the summary and timeline
   tests count on (see their comment).
 - `REPO`: the repository root (holds README.md and the bundled `records/`).
+- `generate_records(out_dir, count, seed, invalid=0.0)`: bench/generate.py's collection of
+  `count` records (valid under `--strict`, but a share `invalid` of files with one fault each).
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
@@ -246,3 +250,14 @@ def edited(text: str, *changes: tuple[str, str]) -> str:
         assert old in text, old
         text = text.replace(old, new, 1)
     return text
+
+
+def generate_records(out_dir: Path, count: int, seed: int, invalid: float = 0.0) -> None:
+    """bench/generate.py's `generate`: `count` records in `out_dir`, a share `invalid` faulty."""
+    bench = str(REPO / "bench")
+    sys.path.insert(0, bench)
+    try:
+        module = importlib.import_module("generate")
+    finally:
+        sys.path.remove(bench)
+    module.generate(out_dir, count, seed=seed, invalid=invalid)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import hashlib
-import importlib
 import json
 import os
 import pickle
@@ -29,7 +28,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LYON_GRAZ, PUNE, VALID_RECORD, Run, edited, write_collection, write_record
+from conftest import (
+    LYON_GRAZ,
+    PUNE,
+    VALID_RECORD,
+    Run,
+    edited,
+    generate_records,
+    write_collection,
+    write_record,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,7 +51,6 @@ from ucap_cli.parsed import ParsedCache
 from ucap_cli.render.records import ERROR_HINT
 from ucap_cli.toml import loads
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
 PAST = 1_500_000_000.0  # an mtime in 2017, far outside the racy window
 
 # Every kind of TOML value, nested tables and arrays, and each date and time form.
@@ -678,16 +685,6 @@ def test_pruning_removes_the_flat_layout_of_the_previous_version(tmp_path: Path)
 # --- worker processes -----------------------------------------------------------------------
 
 
-def generate(out_dir: Path, count: int, seed: int) -> None:
-    """bench/generate.py's `generate`: a valid collection of `count` records."""
-    sys.path.insert(0, str(BENCH))
-    try:
-        module = importlib.import_module("generate")
-    finally:
-        sys.path.remove(str(BENCH))
-    module.generate(out_dir, count, seed=seed)
-
-
 def ucap_runs(
     commands: Mapping[str, tuple[Path, tuple[str, ...]]],
 ) -> dict[str, tuple[int, str, str]]:
@@ -720,7 +717,7 @@ def test_worker_processes_read_and_write_the_cache(tmp_path: Path) -> None:
     roots = {name: tmp_path / name for name in formats}
     for root in roots.values():
         records = root / "records"
-        generate(records, MIN_FILES, seed=11)
+        generate_records(records, MIN_FILES, seed=11)
         paths = sorted(records.rglob("*.toml"))
         copy = paths[0].with_name("copy.toml")  # a duplicate id, loaded again with E201
         copy.write_bytes(paths[0].read_bytes())

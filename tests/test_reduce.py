@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import copy
-import importlib
 import itertools
 import json
 import os
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LYON_GRAZ, PUNE, VALID_RECORD, Run, edited, write_record
+from conftest import LYON_GRAZ, PUNE, VALID_RECORD, Run, edited, generate_records, write_record
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,7 +47,6 @@ from ucap_cli.summary import INTERVALS, Tally, build_summary, combine, tally_fil
 from ucap_cli.timeline import Timeline, assemble, build_timeline, by_record, timeline_part
 from ucap_cli.toml import loads
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
 PAST = time.time() - 3 * 24 * 3600  # old enough for every cache to keep what it read
 
 # --- random records ----------------------------------------------------------------------
@@ -412,16 +410,6 @@ def test_array_lines_is_the_text_of_dumps(values: list[Any], key: str) -> None:
 GENERATED = MIN_FILES + 4  # with the files below, well past the worker threshold
 
 
-def bench_generate(out_dir: Path, count: int, seed: int) -> None:
-    """bench/generate.py's `generate`: `count` records, about 2% of them invalid."""
-    sys.path.insert(0, str(BENCH))
-    try:
-        module = importlib.import_module("generate")
-    finally:
-        sys.path.remove(str(BENCH))
-    module.generate(out_dir, count, seed=seed, invalid=0.02)
-
-
 @dataclass(frozen=True)
 class Project:
     """A large collection and its files loaded in this process, without workers."""
@@ -434,7 +422,7 @@ class Project:
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     root = tmp_path_factory.mktemp("large")
     records = root / "records"
-    bench_generate(records, GENERATED, seed=23)
+    generate_records(records, GENERATED, seed=23, invalid=0.02)
     extra = records / "extra"
     write_record(extra, "lyon-graz", LYON_GRAZ)
     write_record(extra, "lyon-bidi", LYON_BIDI)
