@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from ucap_cli.model import Record
 
 PLANNED_GRACE = dt.timedelta(days=365)
+# Codes of the checks across the collection, which a file's own checks cannot tell about.
+COLLECTION_CODES = frozenset({"E201"})
 
 
 def check_record(record: Record, path: Path, on: dt.date | None = None) -> list[Finding]:

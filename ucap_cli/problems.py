@@ -56,6 +56,7 @@ CODES: dict[str, Code] = _codes(
     Code("W305", _W, "activity marked done but dated in the future"),
     Code("W306", _W, "activity still planned more than a year after its date"),
     Code("W307", _W, "partner takes part in no activity"),
+    Code("W308", _W, "a `# ucap: ignore[...]` comment suppresses nothing"),
 )
 
 
