@@ -376,6 +376,38 @@ class _Today:
         return self.day
 
 
+# --------------------------------------------------------------------------- W304 for results
+
+
+def test_an_expected_result_theme_outside_the_records_themes_is_w304(
+    run: Run, tmp_path: Path
+) -> None:
+    write_record(
+        tmp_path, "demo", edited(VALID_RECORD, ('theme = "Mobility"', 'theme = "Logistic"'))
+    )
+    status, located, problems = report(run, "demo.toml")
+    assert (status, located) == (0, [(38, 9, "W304")])
+    assert problems[0]["message"] == (
+        "expected_results[1].theme: 'Logistic' is not one of the record's themes "
+        "(did you mean 'Logistics'?)"
+    )
+    # Themes compare as activity themes do, whatever their case.
+    write_record(
+        tmp_path, "demo", edited(VALID_RECORD, ('theme = "Mobility"', 'theme = "MOBILITY"'))
+    )
+    assert report(run, "demo.toml")[:2] == (0, [])
+
+
+def test_the_bundled_record_uses_its_suppression(run: Run) -> None:
+    # records/zhengzhou.toml keeps the seed's theme of an expected result with a comment.
+    text = (REPO / "records" / "zhengzhou.toml").read_text(encoding="utf-8")
+    assert 'theme = "Innovation / Start-Ups"  # ucap: ignore[W304]' in text
+    result = run("validate", "--strict", "--no-cache", str(REPO / "records"))
+    assert (result.exit_code, result.stdout) == (0, "0 errors, 0 warnings in 1 file\n")
+    result = run("fmt", "--check", str(REPO / "records"))
+    assert result.exit_code == 0
+
+
 # --------------------------------------------------------------------------- piped views
 
 

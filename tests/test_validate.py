@@ -137,6 +137,14 @@ CASES = [
         "'Mobilty' is not one of the record's themes (did you mean 'Mobility'?)",
     ),
     Case(
+        "W304",
+        (('theme = "Mobility"', 'theme = "Mobilty"'),),
+        38,
+        9,
+        "expected_results[1].theme: 'Mobilty' is not one of the record's themes "
+        "(did you mean 'Mobility'?)",
+    ),
+    Case(
         "W305",
         (('date = "2017-06"', 'date = "2999-06"'), ('end = "2018-11"', 'end = "2999-12"')),
         26,
