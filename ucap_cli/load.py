@@ -339,8 +339,8 @@ def load_record(
     if cached is not None:
         data, clean = cached
         file = RecordFile(path, display_path(path), data=data)
-        # Checks that find nothing leave every suppression comment unused (W308): a full load
-        # reports them. A file found clean today already had none, used or not.
+        # Checks that find nothing leave any suppression comment unused: a W308 that only a
+        # full load (which reads the comments) reports. A file found clean today had none.
         if _clean(file, context, checked=clean) and (clean or not _may_suppress(path, max_size)):
             if not clean:
                 cache.put(path, stat, data, clean=True)
