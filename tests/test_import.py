@@ -38,7 +38,8 @@ def problems(run: Run, text: str, name: str = "draft") -> str:
 def test_the_seed_gives_a_valid_draft_matching_the_hand_made_record(run: Run) -> None:
     draft, data = draft_of(SEED.read_text(encoding="utf-8"), record_id="zhengzhou")
     report = problems(run, draft.text, "zhengzhou")
-    assert report.endswith("0 errors, 1 warning in 1 file\n")  # W303: Granada
+    # W303: Granada; W304: the expected result of the key focus's Innovation / Start-Ups theme.
+    assert report.endswith("0 errors, 2 warnings in 1 file\n")
     assert [(a["date"], a["kind"]) for a in data["activities"]] == [
         (a["date"], a["kind"]) for a in HAND["activities"]
     ]

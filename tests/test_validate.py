@@ -137,6 +137,14 @@ CASES = [
         "'Mobilty' is not one of the record's themes (did you mean 'Mobility'?)",
     ),
     Case(
+        "W304",
+        (('theme = "Mobility"', 'theme = "Mobilty"'),),
+        38,
+        9,
+        "expected_results[1].theme: 'Mobilty' is not one of the record's themes "
+        "(did you mean 'Mobility'?)",
+    ),
+    Case(
         "W305",
         (('date = "2017-06"', 'date = "2999-06"'), ('end = "2018-11"', 'end = "2999-12"')),
         26,
@@ -156,6 +164,13 @@ CASES = [
         21,
         8,
         "partner 'Graz' takes part in no activity",
+    ),
+    Case(
+        "W308",
+        (("population = 513000", "population = 513000  # ucap: ignore[W303]"),),
+        18,
+        22,
+        "# ucap: ignore[W303] suppresses nothing on this line",
     ),
 ]
 
@@ -490,8 +505,19 @@ def test_suppression_comment(run: Run, tmp_path: Path) -> None:
     fixed = text.replace("population = 0", "population = 1")
     write_record(tmp_path, "demo", fixed)
     status, data = report(run, "demo.toml")
-    assert (status, located(data["problems"])) == (0, [("demo.toml", 33, 3, "W303")])
-    assert "'Bonn'" in data["problems"][0]["message"]
+    # Now that the record has no errors, the comments that suppress nothing are W308.
+    assert (status, located(data["problems"])) == (
+        0,
+        [
+            ("demo.toml", 18, 17, "W308"),
+            ("demo.toml", 33, 3, "W303"),
+            ("demo.toml", 35, 23, "W308"),
+        ],
+    )
+    assert "'Bonn'" in data["problems"][1]["message"]
+    assert data["problems"][2]["message"] == (
+        "# ucap: ignore[E999] suppresses nothing on this line (E999 is not a problem code)"
+    )
 
 
 def test_config_ignore_strict_kinds_and_themes(run: Run, tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from ucap_cli.model import Record
 
 PLANNED_GRACE = dt.timedelta(days=365)
+# Codes of the checks across the collection, which a file's own checks cannot tell about.
+COLLECTION_CODES = frozenset({"E201"})
 
 
 def check_record(record: Record, path: Path, on: dt.date | None = None) -> list[Finding]:
@@ -32,6 +34,7 @@ def check_record(record: Record, path: Path, on: dt.date | None = None) -> list[
             )
         )
     findings.extend(_activity_findings(record, on))
+    findings.extend(_result_themes(record))
     findings.extend(_idle_partners(record))
     return findings
 
@@ -84,6 +87,20 @@ def _activity_findings(record: Record, on: dt.date) -> Iterator[Finding]:
                 "over a year ago",
                 (*at, "date"),
                 hint='set status = "done" or "cancelled"',
+            )
+
+
+def _result_themes(record: Record) -> Iterator[Finding]:
+    """W304 for expected results, as for activities: a theme must be one of the record's."""
+    themes = {vocab.fold(theme) for theme in record.themes}
+    for index, result in enumerate(record.expected_results):
+        if result.theme is not None and vocab.fold(result.theme) not in themes:
+            suggestion = vocab.closest(result.theme, record.themes)
+            yield Finding(
+                "W304",
+                f"expected_results[{index + 1}].theme: {result.theme!r} is not one of the "
+                f"record's themes{vocab.did_you_mean(suggestion)}",
+                ("expected_results", index, "theme"),
             )
 
 

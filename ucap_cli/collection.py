@@ -16,6 +16,7 @@ from ucap_cli.checks import IdOwner, duplicate_ids
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE, Config
 from ucap_cli.errors import ExitCode, UcapError, UsageError
 from ucap_cli.findings import Finding
+from ucap_cli.lines import toml_lines
 from ucap_cli.load import (
     RecordFile,
     check_file,
@@ -81,13 +82,16 @@ class ValidationResult:
     files_checked: int
     problems: list[Problem]
     sources: dict[str, str] = field(default_factory=dict)
+    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def source_line(self, problem: Problem) -> str | None:
-        """The text of the line a problem points at, when the file could be read."""
-        text = self.sources.get(problem.path)
-        if text is None:
-            return None
-        lines = text.splitlines()
+        """The text of the (TOML) line a problem points at, when the file could be read."""
+        lines = self._lines.get(problem.path)
+        if lines is None:
+            text = self.sources.get(problem.path)
+            if text is None:
+                return None
+            lines = self._lines[problem.path] = toml_lines(text)
         return lines[problem.line - 1] if 0 < problem.line <= len(lines) else None
 
     @property
@@ -317,7 +321,7 @@ def scan_id(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | None:
         text = read_text(path, max_size)
     except (OSError, ValueError):
         return None
-    for line in text.splitlines():
+    for line in toml_lines(text):
         stripped = line.lstrip()
         if stripped.startswith("["):
             break  # the top level ends at the first table header

@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from ucap_cli import checks
 from ucap_cli.cache import Verdict
+from ucap_cli.checks import COLLECTION_CODES
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
 from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark
 from ucap_cli.errors import UsageError
 from ucap_cli.findings import Finding, describe_validation_error
+from ucap_cli.lines import comments, toml_lines
 from ucap_cli.locate import SourceMap, build_source_map
 from ucap_cli.problems import CODES, Problem
 from ucap_cli.toml import TOMLDecodeError, loads
@@ -49,6 +51,8 @@ class RecordFile:
     problems: list[Problem] = field(default_factory=list)
     _source_map: SourceMap | None = field(default=None, repr=False)
     _omitted: int = field(default=0, repr=False)  # problems past MAX_PROBLEMS, counted only
+    _suppressions: dict[int, Suppression] | None = field(default=None, repr=False)
+    _used: set[tuple[int, str]] = field(default_factory=set, repr=False)  # (line, code)
 
     @property
     def ok(self) -> bool:
@@ -82,7 +86,6 @@ class RecordFile:
         located, and stand as one last problem, "... and N more problems in this file". With
         `total` (how many `findings` yields) a lazy `findings` is not even described past them.
         """
-        lines: list[str] | None = None
         remaining = iter(findings)
         for taken, finding in enumerate(remaining, 1):
             if self._omitted or len(self.problems) >= MAX_PROBLEMS:
@@ -94,10 +97,7 @@ class RecordFile:
                     self._omit(worst.code, len(rest))
                 return
             position = finding.position(self.source_map())
-            if lines is None:
-                lines = (self.text or "").splitlines()
-            line_text = lines[position.line - 1] if 0 < position.line <= len(lines) else ""
-            if _suppressed(line_text, finding.code):
+            if self._suppresses(position.line, finding.code):
                 continue
             self.problems.append(
                 Problem(
@@ -110,6 +110,52 @@ class RecordFile:
                 )
             )
 
+    def report_unused_suppressions(self) -> None:
+        """W308 for the codes of each `# ucap: ignore[...]` comment that suppressed nothing.
+
+        Call it once every finding of the file's own checks is reported (it is then known
+        which codes were used); codes of the collection's checks (E201) depend on other files
+        and are never reported here. Not when findings were left out past MAX_PROBLEMS.
+        """
+        if self._omitted or not self.text or "ucap:" not in self.text:
+            return
+        for line, suppression in sorted(self._suppression_map().items()):
+            unused = [
+                code
+                for code in suppression.codes
+                if (line, code) not in self._used and code not in COLLECTION_CODES
+            ]
+            if not unused:
+                continue
+            if len(self.problems) >= MAX_PROBLEMS:
+                self._omit("W308", 1)
+                continue
+            self.problems.append(
+                Problem(
+                    self.display,
+                    line,
+                    suppression.column,
+                    "W308",
+                    _unused_message(unused),
+                    "remove the comment"
+                    if len(unused) == len(suppression.codes)
+                    else f"remove {', '.join(unused)} from the comment",
+                )
+            )
+
+    def _suppresses(self, line: int, code: str) -> bool:
+        """True when a `# ucap: ignore[...]` comment on `line` names `code` (now used)."""
+        suppression = self._suppression_map().get(line)
+        if suppression is None or code not in suppression.codes:
+            return False
+        self._used.add((line, code))
+        return True
+
+    def _suppression_map(self) -> dict[int, Suppression]:
+        if self._suppressions is None:
+            self._suppressions = suppressions(self.text or "")
+        return self._suppressions
+
     def _omit(self, code: str, count: int) -> None:
         """Count `count` more problems in the closing line (placed at the end of the file, so
         that it is reported last); an error code there keeps the exit status right."""
@@ -117,7 +163,7 @@ class RecordFile:
             last = self.problems.pop()
             code = last.code if CODES[last.code].severity == "error" else code
         self._omitted += count
-        lines = (self.text or "").splitlines() or [""]
+        lines = toml_lines(self.text or "") or [""]
         self.problems.append(
             Problem(
                 self.display,
@@ -130,11 +176,40 @@ class RecordFile:
         )
 
 
-def _suppressed(line: str, code: str) -> bool:
-    match = _SUPPRESS.search(line)
-    if match is None:
-        return False
-    return code in {c.strip().upper() for c in match.group(1).split(",")}
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A `# ucap: ignore[CODE, ...]` comment: where it starts and the codes it names."""
+
+    column: int
+    codes: tuple[str, ...]
+
+
+def suppressions(text: str) -> dict[int, Suppression]:
+    """The suppression comments of TOML `text` by line; only real comments count, not the
+    same words inside a string."""
+    if "ucap:" not in text:  # the usual case: no comment to look for
+        return {}
+    found: dict[int, Suppression] = {}
+    for comment in comments(text):
+        match = _SUPPRESS.search(comment.text)
+        if match is not None:
+            codes = (code.strip().upper() for code in match.group(1).split(","))
+            found[comment.line] = Suppression(
+                comment.column + match.start(), tuple(dict.fromkeys(c for c in codes if c))
+            )
+    return found
+
+
+def _unused_message(unused: list[str]) -> str:
+    message = f"# ucap: ignore[{', '.join(unused)}] suppresses nothing on this line"
+    notes = []
+    unknown = [code for code in unused if code not in CODES]
+    if unknown:
+        are = "is not a problem code" if len(unknown) == 1 else "are not problem codes"
+        notes.append(f"{', '.join(unknown)} {are}")
+    if "W308" in unused:
+        notes.append("W308 itself cannot be suppressed by a comment")
+    return message + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def display_path(path: Path) -> str:
@@ -207,6 +282,7 @@ def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
         file.report(describe_validation_error(error, file.data), error.error_count())
         return
     file.report(checks.check_record(file.record, file.path))
+    file.report_unused_suppressions()
 
 
 def load_file(
@@ -263,7 +339,9 @@ def load_record(
     if cached is not None:
         data, clean = cached
         file = RecordFile(path, display_path(path), data=data)
-        if _clean(file, context, checked=clean):
+        # Checks that find nothing leave any suppression comment unused: a W308 that only a
+        # full load (which reads the comments) reports. A file found clean today had none.
+        if _clean(file, context, checked=clean) and (clean or not _may_suppress(path, max_size)):
             if not clean:
                 cache.put(path, stat, data, clean=True)
             return file
@@ -290,6 +368,14 @@ def _clean(file: RecordFile, context: dict[str, Any], *, checked: bool) -> bool:
     except ValidationError:
         return False
     return checked or not checks.check_record(file.record, file.path)
+
+
+def _may_suppress(path: Path, max_size: int) -> bool:
+    """True unless the file surely holds no `# ucap: ignore[...]` comment."""
+    try:
+        return "ucap:" in read_text(path, max_size)
+    except (OSError, ValueError):
+        return True
 
 
 def _byte_position(path: Path, offset: int) -> tuple[int, int]:

@@ -52,10 +52,11 @@ CODES: dict[str, Code] = _codes(
     Code("W301", _W, "id differs from the file name"),
     Code("W302", _W, "activity dated outside the record's period"),
     Code("W303", _W, "activity city is neither the lead city nor a partner"),
-    Code("W304", _W, "activity theme is not one of the record's themes"),
+    Code("W304", _W, "activity or expected-result theme is not one of the record's themes"),
     Code("W305", _W, "activity marked done but dated in the future"),
     Code("W306", _W, "activity still planned more than a year after its date"),
     Code("W307", _W, "partner takes part in no activity"),
+    Code("W308", _W, "a `# ucap: ignore[...]` comment suppresses nothing"),
 )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-# C0 and C1 controls (tab allowed) plus DEL, and the bidi overrides that can reorder a line.
-_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls (tab allowed) plus DEL, the line and paragraph separators (which break a
+# line where TOML sees none), and the bidi overrides that can reorder a line.
+_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 MAX_SHOWN = 10_000  # characters of one value that terminal and Markdown views show
 
 
