@@ -345,18 +345,18 @@ _TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=30
 )
 _WORD = st.text(alphabet="abcdefghij -_.\"'#[]=", min_size=1, max_size=8)
-_DATE = st.one_of(
+DATES = st.one_of(
     st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 12, 31)),
     st.builds(lambda y, m: f"{y}-{m:02d}", st.integers(2000, 2030), st.integers(1, 12)),
     st.integers(2000, 2030).map(str),
 )
-_SCALAR = st.one_of(_TEXT, st.integers(-(10**6), 10**6), st.booleans(), _DATE)
+_SCALAR = st.one_of(_TEXT, st.integers(-(10**6), 10**6), st.booleans(), DATES)
 _CITY = st.fixed_dictionaries(
     {"name": _TEXT, "country": st.sampled_from(["China", "ES", "Italy"])},
     optional={"short": _TEXT, "population": st.integers(1, 10**8), "area_km2": st.floats(1, 1e4)},
 )
 _ACTIVITY = st.fixed_dictionaries(
-    {"date": _DATE, "kind": st.sampled_from(["visit", "meeting"]), "title": _TEXT},
+    {"date": DATES, "kind": st.sampled_from(["visit", "meeting"]), "title": _TEXT},
     optional={
         "cities": st.lists(_TEXT, max_size=4),
         "summary": _TEXT,
@@ -379,7 +379,7 @@ RECORDS = st.fixed_dictionaries(
     {
         "schema_version": st.just(1),
         "id": st.from_regex(r"[a-z]{1,8}", fullmatch=True),
-        "period": st.fixed_dictionaries({"start": _DATE}, optional={"end": _DATE}),
+        "period": st.fixed_dictionaries({"start": DATES}, optional={"end": DATES}),
         "themes": st.lists(_TEXT, min_size=1, max_size=3),
         "city": _CITY,
         "partners": st.lists(_CITY, min_size=1, max_size=3),

@@ -363,7 +363,7 @@ class _Placer:
     def boundary(self, header: KeyPath | None, anchor: int | None) -> None:
         """The comment lines between the current section and the header of `header` (or EOF)."""
         if self.pending and self.last_content:
-            tail = _tail_length([c.line for c in self.pending], self.last_content, anchor)
+            tail = tail_length([c.line for c in self.pending], self.last_content, anchor)
             if tail:
                 comments, self.pending = self.pending[:tail], self.pending[tail:]
                 self.place(self.section, "end", comments, [c.text for c in comments])
@@ -533,7 +533,7 @@ class _Placer:
         self.i = end
 
 
-def _tail_length(lines: list[int], last_content: int, anchor: int | None) -> int:
+def tail_length(lines: list[int], last_content: int, anchor: int | None) -> int:
     """How many of the comment `lines` after a section close it (the rest go below).
 
     The run of comment lines right under the section's last line (no blank line between)
