@@ -278,6 +278,15 @@ def test_a_comment_closing_the_last_activity_moves_with_it(run: Run) -> None:
     out = formatted(run, text)
     assert "# Minutes of the earlier meeting: to be found.\n\n[[activities]]\n" in out
     assert out.endswith('title = "Later"\n\n# The results.\n[[expected_results]]\ntext = "R"\n')
+    # Lines touching both the last key and the next header describe that header.
+    text = ACTIVITIES.replace(
+        '\n\n[[activities]]\ndate = "2017-06"',
+        '\n# Above Earlier.\n[[activities]]\ndate = "2017-06"',
+    )
+    out = formatted(run, text)
+    assert out.startswith(
+        'schema_version = 1\n\n# Above Earlier.\n[[activities]]\ndate = "2017-06"\n'
+    )
 
 
 def test_a_comment_after_a_blank_line_at_the_end_is_the_file_footer(run: Run) -> None:
