@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import VALID_RECORD, Run, write_record
+from conftest import REPO, VALID_RECORD, Run, edited, write_record
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_fmt import DATES, RECORDS, Commented, places
 
-from ucap_cli.authoring import append_entry
+from ucap_cli.authoring import TABLES, append_entry
 from ucap_cli.errors import WriteError
+from ucap_cli.fmt import format_text, render
 from ucap_cli.toml import loads
 
 # Comments everywhere, odd spacing, a literal string, a multi-line string holding a fake
@@ -187,3 +193,132 @@ def test_append_to_a_file_without_final_newline() -> None:
     assert append_entry(text, "partners", {"name": "Rome"}) == (
         '[[partners]]\nname = "Graz"\n\n[[partners]]\nname = "Rome"\n'
     )
+
+
+# --------------------------------------------------------------------------- canonical additions
+
+ZHENGZHOU = (REPO / "records" / "zhengzhou.toml").read_text(encoding="utf-8")
+
+
+def test_an_activity_goes_to_its_date_and_fmt_check_passes_after_it(run: Run) -> None:
+    path = write_record(Path("records"), "zhengzhou", ZHENGZHOU)
+    result = run(
+        "add", "activity", "zhengzhou", "--date", "2018-10", "--kind", "meeting",
+        "--title", "Follow-up meeting", "--city", "Zhengzhou",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    after = path.read_text(encoding="utf-8")
+    # After the September 2018 mission (and its last line), before the November meeting.
+    anchor = ZHENGZHOU[: ZHENGZHOU.index('date = "2018-11"')].rsplit("[[activities]]", 1)[0]
+    block = (
+        '[[activities]]\ndate = "2018-10"\nkind = "meeting"\ntitle = "Follow-up meeting"\n'
+        'cities = ["Zhengzhou"]\n\n'
+    )
+    assert after == anchor + block + ZHENGZHOU[len(anchor) :]
+    dates = [a["date"] for a in loads(after)["activities"]]
+    assert dates[-3:] == ["2018-09", "2018-10", "2018-11"]
+    check = run("fmt", "--check")
+    assert check.exit_code == 0, check.output
+
+
+FORMATTED = format_text(VALID_RECORD)
+ADDITIONS = {
+    "first activity": ["activity", "--date", "2016", "--kind", "visit", "--title", "T"],
+    "same month, month only": ["activity", "--date", "2017-06", "--kind", "visit", "--title", "T"],
+    "between": ["activity", "--date", "2017-12-01", "--kind", "visit", "--title", "T"],
+    "last activity": ["activity", "--date", "2018-11", "--kind", "visit", "--title", "T"],
+    "result": ["result", "--text", "Less traffic", "--status", "achieved"],
+    "partner": ["partner", "--name", "Rome", "--country", "Italy", "--population", "2800000"],
+}
+
+
+@pytest.mark.parametrize("record", ["zhengzhou", "valid"])
+@pytest.mark.parametrize("addition", ADDITIONS)
+def test_every_addition_to_a_formatted_record_leaves_it_formatted(
+    run: Run, record: str, addition: str
+) -> None:
+    text = ZHENGZHOU if record == "zhengzhou" else FORMATTED
+    path = write_record(Path("records"), "demo", text.replace('id = "zhengzhou"', 'id = "demo"'))
+    assert run("fmt", "--check").exit_code == 0
+    command, *options = ADDITIONS[addition]
+    result = run("add", command, "demo", *options)
+    assert result.exit_code == 0, result.output
+    check = run("fmt", "--check")
+    assert check.exit_code == 0, check.output + path.read_text(encoding="utf-8")
+
+
+DAYS = edited(
+    FORMATTED,
+    (
+        '[[activities]]\ndate = "2017-06"\n',
+        '[[activities]]\ndate = "2017-06-15"\n',
+    ),
+    (
+        "\n[[expected_results]]",
+        "# Closes the workshop: minutes to come.\n\n# Above the July meeting.\n[[activities]]\n"
+        'date = "2017-07"\nkind = "meeting"\ntitle = "July meeting"\n\n[[expected_results]]',
+    ),
+)
+
+
+def test_a_month_goes_before_the_days_of_that_month_and_a_day_after_the_same_day(
+    run: Run,
+) -> None:
+    path = write_record(Path("records"), "demo", DAYS)
+    assert run("fmt", "--check").exit_code == 0
+    add = ("add", "activity", "demo", "--kind", "visit", "--date")
+    assert run(*add, "2017-06", "--title", "Month only").exit_code == 0
+    assert run(*add, "2017-06-15", "--title", "Same day").exit_code == 0
+    assert run(*add, "2017-07", "--title", "Same month as July").exit_code == 0
+    after = path.read_text(encoding="utf-8")
+    titles = [a["title"] for a in loads(after)["activities"]]
+    assert titles == [
+        "Month only", "Graz delegation visits Lyon", "Same day", "July meeting",
+        "Same month as July",
+    ]  # fmt: skip
+    assert run("fmt", "--check").exit_code == 0
+    # The comment closing the workshop stays under it (its agreement), the one above the
+    # July meeting stays above it.
+    assert '"Graz"]\n# Closes the workshop: minutes to come.\n\n[[activities]]\n' in after
+    assert '"Same day"\n\n# Above the July meeting.\n[[activities]]\n' in after
+
+
+def test_an_unreadable_date_in_the_file_puts_the_activity_last(run: Run) -> None:
+    text = FORMATTED.replace('date = "2017-06"', 'date = "June 2017"')
+    path = write_record(Path("records"), "demo", text)
+    result = run("add", "activity", "demo", "--date", "2017", "--kind", "visit", "--title", "T")
+    assert result.exit_code == 1  # the file's own date is an error: nothing written
+    assert path.read_text(encoding="utf-8") == text
+    assert append_entry(text, "activities", {"date": "2017", "title": "T"}).index(
+        'date = "2017"'
+    ) > text.index('date = "June 2017"')
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(RECORDS, st.randoms(use_true_random=False), st.sampled_from(sorted(TABLES)), DATES)
+def test_adding_to_a_formatted_commented_record_keeps_it_formatted(
+    data: dict[str, Any], rng: random.Random, kind: str, date: Any
+) -> None:
+    text = format_text(Commented(rng).text(data))
+    table = TABLES[kind]
+    entry = {
+        "activity": {"date": date, "kind": "visit", "title": "Added by the test"},
+        "result": {"text": "Added by the test"},
+        "partner": {"name": "Added by the test", "country": "Italy"},
+    }[kind]
+    if data.get(table) == []:  # written `table = []`: refused with a hint
+        with pytest.raises(WriteError, match="written as"):
+            append_entry(text, table, entry)
+        return
+    new = append_entry(text, table, entry)
+    assert format_text(new) == new
+    # Every comment of the file is still where it was (the new entry took an index).
+    index = loads(new)[table].index(loads(render({table: [entry]}))[table][0])
+
+    def before_adding(path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+        if path[:1] == (table,) and len(path) > 1 and int(path[1]) > index:
+            return (table, int(path[1]) - 1, *path[2:])
+        return path
+
+    moved = {c: (before_adding(path), slot) for c, (path, slot) in places(new).items()}
+    assert moved == places(text)

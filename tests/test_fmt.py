@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import re
 import tomllib
@@ -16,7 +17,16 @@ from conftest import REPO, VALID_RECORD, Run, write_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ucap_cli.fmt import CannotKeepComments, FormatError, canonical_data, format_text, scan
+from ucap_cli.fmt import (
+    CannotKeepComments,
+    FormatError,
+    activity_order,
+    canonical_data,
+    check_formatted,
+    format_text,
+    place_comments,
+    scan,
+)
 
 ZHENGZHOU = REPO / "records" / "zhengzhou.toml"
 
@@ -68,12 +78,11 @@ def test_messy_record_gets_the_canonical_layout_with_comments_in_place() -> None
         "schema_version = 1\n"
         'id = "x"\n'
         'themes = ["Mobility"]\n'
+        "# Header comment, kept on top.\n"  # under the last top-level key: it closes them
         "\n"
         "[period]\n"
         'start = "2017"\n'
         'end = "2018"\n'
-        "\n"
-        "# Header comment, kept on top.\n"
         "\n"
         "[city]  # the lead\n"
         'name = "Zhengzhou"\n'
@@ -205,24 +214,158 @@ def test_pre_commit_hook_is_declared() -> None:
     assert "entry: ucap fmt --check" in hooks
 
 
+# --------------------------------------------------------------------------- attachment
+
+
+def formatted(run: Run, text: str) -> str:
+    """`text` after `ucap fmt` on it as records/demo.toml (the command must succeed)."""
+    path = write_record(Path("records"), "demo", text)
+    result = run("fmt", str(path))
+    assert result.exit_code == 0, result.output
+    assert "left unchanged:" not in result.stderr, result.stderr
+    return path.read_text(encoding="utf-8")
+
+
+def test_a_comment_line_before_the_closing_bracket_stays_in_the_array(run: Run) -> None:
+    out = formatted(run, 'schema_version = 1\nthemes = [\n  "A",\n  "B",\n  # more to come\n]\n')
+    assert out == 'schema_version = 1\nthemes = [\n    "A",\n    "B",\n    # more to come\n]\n'
+
+
+def test_a_trailing_comment_after_the_closing_bracket_stays_after_it(run: Run) -> None:
+    text = 'schema_version = 1\nthemes = [\n    "A",\n    "B",\n]  # both checked\nid = "x"\n'
+    out = formatted(run, text)
+    assert out == 'schema_version = 1\nid = "x"\nthemes = ["A", "B"]  # both checked\n'
+    long = [f'"a long theme name number {n}"' for n in range(4)]
+    text = "themes = [\n" + "".join(f"  {t},\n" for t in long) + "]  # all four\n"
+    assert formatted(run, text).endswith(f"    {long[-1]},\n]  # all four\n")
+
+
+def test_a_comment_after_an_element_stays_after_that_element(run: Run) -> None:
+    out = formatted(run, "schema_version = 1\nsdgs = [9, 11, # sustainable cities\n  17]\n")
+    assert (
+        out == "schema_version = 1\nsdgs = [\n    9,\n    11,  # sustainable cities\n    17,\n]\n"
+    )
+    out = formatted(run, "sdgs = [\n  9, 11,  # sustainable cities\n  17,\n]\n")
+    assert "    11,  # sustainable cities\n" in out
+
+
+ACTIVITIES = """\
+schema_version = 1
+
+[[activities]]
+date = "2018-05"
+kind = "visit"
+title = "Later"
+
+[[activities]]
+date = "2017-06"
+kind = "meeting"
+title = "Earlier"
+# Minutes of the earlier meeting: to be found.
+"""
+
+
+def test_a_comment_closing_the_last_activity_moves_with_it(run: Run) -> None:
+    out = formatted(run, ACTIVITIES)
+    assert out == (
+        "schema_version = 1\n\n"
+        '[[activities]]\ndate = "2017-06"\nkind = "meeting"\ntitle = "Earlier"\n'
+        "# Minutes of the earlier meeting: to be found.\n\n"
+        '[[activities]]\ndate = "2018-05"\nkind = "visit"\ntitle = "Later"\n'
+    )
+    # The same before the next table, with a comment of that table's own above it.
+    text = ACTIVITIES + '\n# The results.\n[[expected_results]]\ntext = "R"\n'
+    out = formatted(run, text)
+    assert "# Minutes of the earlier meeting: to be found.\n\n[[activities]]\n" in out
+    assert out.endswith('title = "Later"\n\n# The results.\n[[expected_results]]\ntext = "R"\n')
+    # Lines touching both the last key and the next header describe that header.
+    text = ACTIVITIES.replace(
+        '\n\n[[activities]]\ndate = "2017-06"',
+        '\n# Above Earlier.\n[[activities]]\ndate = "2017-06"',
+    )
+    out = formatted(run, text)
+    assert out.startswith(
+        'schema_version = 1\n\n# Above Earlier.\n[[activities]]\ndate = "2017-06"\n'
+    )
+
+
+def test_a_comment_after_a_blank_line_at_the_end_is_the_file_footer(run: Run) -> None:
+    text = ACTIVITIES.replace("# Minutes", "\n# Footer: end of the record.\n# Minutes")
+    text = text.replace("# Minutes of the earlier meeting: to be found.\n", "")
+    out = formatted(run, text)
+    assert out.endswith('title = "Later"\n\n# Footer: end of the record.\n')
+    assert format_text(out) == out
+
+
+def test_a_comment_in_an_array_of_inline_tables_stays_with_its_table(run: Run) -> None:
+    # The array becomes [[x]] tables: the comment on an element's line goes on its header,
+    # one inside an inline table (TOML 1.1) stays with its key.
+    out = formatted(run, "x = [ { a = 1 }, # the first\n  { a = 2, # two\n b = 3 } ]\n")
+    assert out == "[[x]]  # the first\na = 1\n\n[[x]]\na = 2  # two\nb = 3\n"
+    # A comment about the array as a whole has no place among [[x]] tables: it stays inline.
+    out = formatted(run, "x = [{a = 1}, {a = 2}]  # both\n")
+    assert out == "x = [{ a = 1 }, { a = 2 }]  # both\n"
+
+
+def test_a_comment_fmt_cannot_place_leaves_the_file_unchanged_and_is_named(run: Run) -> None:
+    text = "schema_version = 1\nmixed = [1, {\n  a = 1, # inside\n}]\n"
+    path = write_record(Path("records"), "demo", text)
+    result = run("fmt", str(path))
+    assert result.exit_code == 0
+    assert result.stderr.startswith(
+        "records/demo.toml: left unchanged: some comments cannot be kept in the canonical "
+        "layout: '# inside' (line 3, after mixed[2].a); file left as it is\n"
+    )
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_nan_keeps_its_sign(run: Run) -> None:
+    text = "[extra]\nminus = -nan\nplus = +nan\nplain = nan\nin_array = [-nan, 1.0]\n"
+    out = formatted(run, text)
+    assert out == ("[extra]\nminus = -nan\nplus = nan\nplain = nan\nin_array = [-nan, 1.0]\n")
+    data = tomllib.loads(out)["extra"]
+    assert [math.copysign(1, data[k]) for k in ("minus", "plus", "plain")] == [-1, 1, 1]
+
+
+def test_leading_comments_and_the_schema_directive_stay_on_top(run: Run) -> None:
+    text = "#:schema ./ucap.schema.json\n# Kept by the Lyon team.\n\n" + VALID_RECORD.replace(
+        'id = "demo"\n', ""
+    ).replace("schema_version = 1\n", 'id = "demo"\n# The format version.\nschema_version = 1\n')
+    out = formatted(run, text)
+    assert out.startswith(
+        "#:schema ./ucap.schema.json\n# Kept by the Lyon team.\n\n"
+        '# The format version.\nschema_version = 1\nid = "demo"\n'
+    )
+    assert format_text(out) == out
+
+
+def test_the_check_compares_where_each_comment_belongs_not_only_its_text() -> None:
+    text = "schema_version = 1\nsdgs = [\n    9,\n    11,  # eleven\n]\n"
+    moved = "schema_version = 1\nsdgs = [\n    9,  # eleven\n    11,\n]\n"
+    _, placements = place_comments(text)
+    with pytest.raises(CannotKeepComments, match=r"'# eleven' \(line 4, after sdgs\[2\]\)"):
+        check_formatted(tomllib.loads(text), placements, moved, None)
+    check_formatted(tomllib.loads(text), placements, text, None)  # in place: no complaint
+
+
 # --------------------------------------------------------------------------- properties
 
 _TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=30
 )
 _WORD = st.text(alphabet="abcdefghij -_.\"'#[]=", min_size=1, max_size=8)
-_DATE = st.one_of(
+DATES = st.one_of(
     st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 12, 31)),
     st.builds(lambda y, m: f"{y}-{m:02d}", st.integers(2000, 2030), st.integers(1, 12)),
     st.integers(2000, 2030).map(str),
 )
-_SCALAR = st.one_of(_TEXT, st.integers(-(10**6), 10**6), st.booleans(), _DATE)
+_SCALAR = st.one_of(_TEXT, st.integers(-(10**6), 10**6), st.booleans(), DATES)
 _CITY = st.fixed_dictionaries(
     {"name": _TEXT, "country": st.sampled_from(["China", "ES", "Italy"])},
     optional={"short": _TEXT, "population": st.integers(1, 10**8), "area_km2": st.floats(1, 1e4)},
 )
 _ACTIVITY = st.fixed_dictionaries(
-    {"date": _DATE, "kind": st.sampled_from(["visit", "meeting"]), "title": _TEXT},
+    {"date": DATES, "kind": st.sampled_from(["visit", "meeting"]), "title": _TEXT},
     optional={
         "cities": st.lists(_TEXT, max_size=4),
         "summary": _TEXT,
@@ -245,7 +388,7 @@ RECORDS = st.fixed_dictionaries(
     {
         "schema_version": st.just(1),
         "id": st.from_regex(r"[a-z]{1,8}", fullmatch=True),
-        "period": st.fixed_dictionaries({"start": _DATE}, optional={"end": _DATE}),
+        "period": st.fixed_dictionaries({"start": DATES}, optional={"end": DATES}),
         "themes": st.lists(_TEXT, min_size=1, max_size=3),
         "city": _CITY,
         "partners": st.lists(_CITY, min_size=1, max_size=3),
@@ -306,3 +449,128 @@ def test_canonical_text_of_plain_data_is_a_fixed_point(data: dict[str, Any]) -> 
     out = format_text(tomli_w.dumps(data))
     assert format_text(out) == out
     assert not re.search(r"\n\n\n", out)
+
+
+class Commented:
+    """`data` as TOML with numbered comments at random attachment points, noting each one's.
+
+    The places follow the rule of the README: above a key, table header or element; after
+    a value, a header, an element or an array's `[`; before an array's `]`; under a table's
+    last key (closing it); at the top of the file (above every key) or at its end after a
+    blank line.
+    """
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.lines: list[str] = []
+        self.truth: dict[str, tuple[tuple[str | int, ...], str]] = {}
+        self.started = False  # a key or header was written: comments above are no longer head
+
+    def comment(self, path: tuple[str | int, ...], slot: str, lead: str = "# ") -> str:
+        text = f"{lead}c{len(self.truth)} [x] = 'y' \"z\""
+        self.truth[text] = ((), "head") if slot == "above" and not self.started else (path, slot)
+        return text
+
+    def maybe(self, chance: float = 0.3) -> bool:
+        return self.rng.random() < chance
+
+    def trailing(self, path: tuple[str | int, ...]) -> str:
+        return f"  {self.comment(path, 'trailing')}" if self.maybe() else ""
+
+    def text(self, data: dict[str, Any]) -> str:
+        if self.maybe(0.5):
+            self.lines.append(self.comment((), "head", "#:schema ./ucap.schema.json "))
+        if self.maybe():
+            self.lines.append(self.comment((), "head"))
+            if self.maybe(0.5):
+                self.lines.append("")
+        self.table(data, (), "", header=None)
+        if self.maybe():
+            self.lines += ["", self.comment((), "footer")]
+        return "\n".join(self.lines) + "\n"
+
+    def table(
+        self, table: dict[str, Any], path: tuple[str | int, ...], name: str, header: str | None
+    ) -> None:
+        items = list(table.items())
+        self.rng.shuffle(items)
+        nested = [(k, v) for k, v in items if isinstance(v, dict) or tables(v)]
+        if header is not None:
+            if self.lines:
+                self.lines.append("")
+            if self.maybe():
+                self.lines.append(self.comment(path, "above"))
+            self.lines.append(header + self.trailing(path))
+            self.started = True
+        for key, value in items:
+            if (key, value) not in nested:
+                self.keyval(key, value, (*path, key))
+        if self.started and self.maybe():
+            self.lines.append(self.comment(path, "end"))
+        for key, value in nested:
+            child = f"{name}.{bare(key)}" if name else bare(key)
+            if isinstance(value, dict):
+                self.table(value, (*path, key), child, f"[{child}]")
+                continue
+            for index, item in enumerate(value):
+                self.table(item, (*path, key, index), child, f"[[{child}]]")
+
+    def keyval(self, key: str, value: Any, path: tuple[str | int, ...]) -> None:
+        if self.maybe():
+            self.lines.append(self.comment(path, "above"))
+        prefix = f"{bare(key)} = "
+        if not isinstance(value, list) or self.maybe(0.4):
+            self.lines.append(prefix + literal(value) + self.trailing(path))
+            self.started = True
+            return
+        opening = f" {self.comment(path, 'open')}" if self.maybe() else ""
+        self.lines.append(f"{prefix}[{opening}")
+        self.started = True
+        for index, item in enumerate(value):
+            if self.maybe():
+                self.lines.append("  " + self.comment((*path, index), "above"))
+            self.lines.append(f"  {literal(item)},{self.trailing((*path, index))}")
+        if self.maybe():
+            self.lines.append("  " + self.comment(path, "end"))
+        self.lines.append("]" + self.trailing(path))
+
+
+def tables(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def bare(key: str) -> str:
+    return tomli_w.dumps({key: True})[: -len(" = true\n")]
+
+
+def literal(value: Any) -> str:
+    return tomli_w.dumps({"v": value})[4:-1]
+
+
+def places(text: str) -> dict[str, tuple[tuple[str | int, ...], str]]:
+    """Each comment of `text` and where fmt says it belongs."""
+    return {p.comment.text: (p.path, p.slot) for p in place_comments(text)[1]}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(RECORDS, st.randoms(use_true_random=False))
+def test_every_comment_stays_attached_to_its_key_path(
+    data: dict[str, Any], rng: random.Random
+) -> None:
+    commented = Commented(rng)
+    text = commented.text(data)
+    assert tomllib.loads(text) == data
+    assert places(text) == commented.truth  # the rule, as the README states it
+    out = format_text(text)
+    order = activity_order(data.get("activities", []))
+    moved = {index: position for position, index in enumerate(order)}
+
+    def after_fmt(path: tuple[str | int, ...], slot: str) -> tuple[tuple[str | int, ...], str]:
+        if slot == "above" and path == ("schema_version",):
+            return (), "head"  # schema_version comes first: nothing is above it but the head
+        if path[:1] == ("activities",) and len(path) > 1:
+            return ("activities", moved[int(path[1])], *path[2:]), slot
+        return path, slot
+
+    assert places(out) == {text: after_fmt(*where) for text, where in commented.truth.items()}
+    assert format_text(out) == out

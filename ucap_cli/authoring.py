@@ -1,10 +1,15 @@
 """Writing records: a new record file, and one more activity, result or partner in a record.
 
-Adding never rewrites what is there: the new `[[table]]` is inserted as text after the last
-table of its kind (or where the format page's order puts it), so comments, order and spacing
-of the rest of the file stay byte for byte. The result is re-parsed (the record must have
-gained exactly that entry and nothing else must have changed) and re-validated before it
-replaces the file; when it has errors nothing is written and the problems are returned.
+Adding never rewrites what is there: the new `[[table]]` is inserted as text where `ucap fmt`
+would put it, so that a formatted file stays formatted, and comments, order and spacing of
+the rest of the file stay byte for byte. An activity goes after every activity dated at or
+before it (fmt's stable sort by date; after the last one when a date cannot be read), a
+result or partner after the last of its kind, a first entry before the first table the
+format page puts after it. It goes after the comment lines that close the table before it
+and above the comment lines of the header after it (fmt's attachment rule). The result is
+re-parsed (the record must have gained exactly that entry and nothing else must have
+changed) and re-validated before it replaces the file; when it has errors nothing is written
+and the problems are returned.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from typing import Any
 
 from ucap_cli.collection import scan_id
 from ucap_cli.config import Config
+from ucap_cli.dates import DateError, parse_partial_date
 from ucap_cli.errors import UsageError, WriteError
-from ucap_cli.fmt import KEY_ORDER, equal, render, scan
+from ucap_cli.fmt import KEY_ORDER, equal, render, scan, tail_length
 from ucap_cli.load import RecordFile, display_path, find_record_files, parse
 from ucap_cli.locate import KeyPath, SourceMap, build_source_map
 from ucap_cli.model import SLUG
@@ -169,7 +175,7 @@ def write_draft(config: Config, text: str, path: Path) -> None:
 
 
 def add_entry(config: Config, path: Path, table: str, entry: Mapping[str, Any]) -> Written:
-    """Append `entry` to the `[[table]]` array of the record in `path`, validated, atomically."""
+    """Add `entry` to the `[[table]]` array of the record in `path`, validated, atomically."""
     from ucap_cli.write import update_text
 
     warnings: list[Problem] = []
@@ -184,7 +190,7 @@ def add_entry(config: Config, path: Path, table: str, entry: Mapping[str, Any]) 
 
 
 def append_entry(text: str, table: str, entry: Mapping[str, Any]) -> str:
-    """`text` with a `[[table]]` holding `entry` inserted, the rest kept byte for byte.
+    """`text` with a `[[table]]` holding `entry` inserted at its place, the rest byte for byte.
 
     Raises WriteError when the file is not TOML, when `table` is written in a way a table
     cannot be appended to, or when the re-parsed result is not exactly the old data plus
@@ -205,7 +211,8 @@ def append_entry(text: str, table: str, entry: Mapping[str, Any]) -> str:
         )
     newline = "\r\n" if _uses_crlf(body) else "\n"
     chunk = render({table: [dict(entry)]})
-    at = _insertion_offset(body, data, table, source)
+    position = _position(existing or [], table, entry)
+    at = _insertion_offset(body, data, table, source, position)
     head, tail = body[:at], body[at:]
     insert = ""
     if head and not head.endswith("\n"):
@@ -216,7 +223,7 @@ def append_entry(text: str, table: str, entry: Mapping[str, Any]) -> str:
     if tail and not tail.startswith(("\n", "\r\n")):
         insert += "\n"
     new_body = head + insert.replace("\n", newline) + tail
-    _check_added(data, new_body, table, loads(chunk)[table][0])
+    _check_added(data, new_body, table, loads(chunk)[table][0], position)
     return bom + new_body
 
 
@@ -241,13 +248,26 @@ def _written_as_tables(value: Any, table: str, source: SourceMap) -> bool:
     )
 
 
-def _check_added(old: dict[str, Any], new_text: str, table: str, entry: Any) -> None:
+def _position(entries: list[Any], table: str, entry: Mapping[str, Any]) -> int:
+    """The index `entry` takes in `entries`: after every activity dated at or before it."""
+    if table != "activities":
+        return len(entries)
+    try:
+        key = parse_partial_date(entry.get("date")).sort_key
+        keys = [parse_partial_date(e.get("date")).sort_key for e in entries]
+    except (DateError, AttributeError):
+        return len(entries)  # fmt keeps the file's order then: after the last one
+    return next((i + 1 for i in reversed(range(len(keys))) if keys[i] <= key), 0)
+
+
+def _check_added(old: dict[str, Any], new_text: str, table: str, entry: Any, position: int) -> None:
     try:
         new = loads(new_text)
     except (TOMLDecodeError, RecursionError):
         new = None
     expected = dict(old)
-    expected[table] = [*old.get(table, []), entry]
+    entries = old.get(table, [])
+    expected[table] = [*entries[:position], entry, *entries[position:]]
     if new is None or not equal(new, expected):
         raise WriteError(
             f"cannot add a [[{table}]] table safely to this file's layout; nothing was written",
@@ -255,49 +275,57 @@ def _check_added(old: dict[str, Any], new_text: str, table: str, entry: Any) -> 
         )
 
 
-def _insertion_offset(body: str, data: dict[str, Any], table: str, source: SourceMap) -> int:
-    """Where the new `[[table]]` goes: after the last one, else before the tables after it."""
+def _insertion_offset(
+    body: str, data: dict[str, Any], table: str, source: SourceMap, position: int
+) -> int:
+    """Where the new `[[table]]` taking index `position` goes (see the module docstring)."""
     kinds = scan(body).kinds
     starts = _line_starts(body)
     entries = data.get(table) or []
-    if entries:
+    if position < len(entries):
+        anchor = _line(source, (table, position))
+    elif entries:
         last = (table, len(entries) - 1)
         first_line = _line(source, last) or len(kinds)
         own = {line for path in _table_paths(entries[-1], last) if (line := _line(source, path))}
-        end = len(kinds)
-        for number in range(first_line + 1, len(kinds) + 1):
-            if kinds[number - 1] == "header" and number not in own:
-                end = number - 1
-                break
-        return _after_content(kinds, starts, first_line, end, len(body))
-    order = KEY_ORDER[()]
-    rank = order.index(table)
-    later = [
-        line
-        for key, value in data.items()
-        if (order.index(key) if key in order else len(order)) > rank
-        and (line := _table_line(source, key, value)) is not None
-    ]
-    if later:
-        header = min(later)
-        return _after_content(kinds, starts, 1, header - 1, len(body), empty_ok=True)
-    return _after_content(kinds, starts, 1, len(kinds), len(body), empty_ok=True)
+        anchor = next(
+            (
+                number
+                for number in range(first_line + 1, len(kinds) + 1)
+                if kinds[number - 1] == "header" and number not in own
+            ),
+            None,
+        )
+    else:
+        order = KEY_ORDER[()]
+        rank = order.index(table)
+        later = [
+            line
+            for key, value in data.items()
+            if (order.index(key) if key in order else len(order)) > rank
+            and (line := _table_line(source, key, value)) is not None
+        ]
+        anchor = min(later, default=None)
+    return _boundary(kinds, starts, anchor, len(body))
 
 
-def _after_content(
-    kinds: list[str],
-    starts: list[int],
-    first: int,
-    last: int,
-    size: int,
-    *,
-    empty_ok: bool = False,
-) -> int:
-    """The offset just after the last code or header line among lines `first`..`last`."""
-    for number in range(last, first - 1, -1):
-        if kinds[number - 1] in ("code", "header"):
-            return starts[number] if number < len(starts) else size
-    return 0 if empty_ok else (starts[first] if first < len(starts) else size)
+def _boundary(kinds: list[str], starts: list[int], anchor: int | None, size: int) -> int:
+    """The offset between what ends before line `anchor` (None: the end) and that line.
+
+    That is after the last key or header and the comment lines closing its table, before
+    the comment lines above the header at `anchor`; after the file's leading comments.
+    """
+    last = len(kinds) if anchor is None else anchor - 1
+    content = last
+    while content >= 1 and kinds[content - 1] not in ("code", "header"):
+        content -= 1
+    if content == 0:
+        line = last  # only the file's head above: keep it on top
+    else:
+        comments = [n for n in range(content + 1, last + 1) if kinds[n - 1] == "comment"]
+        closing = tail_length(comments, content, anchor)
+        line = comments[closing - 1] if closing else content
+    return starts[line] if line < len(starts) else size
 
 
 def _line_starts(text: str) -> list[int]:
