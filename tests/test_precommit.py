@@ -11,6 +11,8 @@ uses that commit: the hooks are tested exactly as the code stands.
 
 The scratch repositories are configured with the README's example, as written, with only what
 the README tells the user to fill in: the repository's URL and the commit to pin.
+
+At the end, quick tests (not slow) of `--records-only`, which the hooks pass, through the CLI.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from conftest import REPO, VALID_RECORD, Run, edited, write_record
@@ -33,13 +36,17 @@ from ucap_cli.fmt import format_text
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
-def slow(test: Callable[..., None]) -> Callable[..., None]:
+T = TypeVar("T", bound=Callable[..., None])
+
+
+def slow(test: T) -> T:
     """A test of the real pre-commit: slow, and skipped where pre-commit is not installed."""
     needs = pytest.mark.skipif(
         importlib.util.find_spec("pre_commit") is None,
         reason="pre-commit is not installed (pip install '.[test]')",
     )
-    return pytest.mark.slow(needs(test))
+    marked: T = pytest.mark.slow(needs(test))
+    return marked
 
 
 RECORD = format_text(VALID_RECORD)  # what the ucap-fmt hook lets through
