@@ -365,6 +365,23 @@ def test_the_readme_example_pins_the_commit_that_autoupdate_freeze_pins(
     assert done.returncode == 0, done.stdout + done.stderr
     assert config.read_text(encoding="utf-8") == hooks.config
 
+    # Once ucap has release tags: the newest tag's commit, named in a comment.
+    config.write_text(readme_config().replace(README_URL, str(hooks.repo)), encoding="utf-8")
+    git("tag", "v0.1.0", cwd=hooks.repo, env=hooks.env)
+    try:
+        again = subprocess.run(
+            [sys.executable, "-m", "pre_commit", "autoupdate", "--freeze"],
+            cwd=folder,
+            env=hooks.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        git("tag", "-d", "v0.1.0", cwd=hooks.repo, env=hooks.env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"    rev: {hooks.rev}  # frozen: v0.1.0\n" in config.read_text(encoding="utf-8")
+
 
 # `--records-only`, which the hooks pass: quick checks through the CLI, without pre-commit.
 OTHERS = {
