@@ -141,10 +141,11 @@ def test_line_endings_and_bom_are_kept() -> None:
 def test_not_toml_is_an_error_and_uncheckable_comments_keep_the_file() -> None:
     with pytest.raises(FormatError, match="not valid TOML"):
         format_text("a = [")
-    # TOML 1.1 allows comments inside a multi-line inline table; in a mixed array fmt cannot
-    # place them (elsewhere the inline table becomes a [table] and keeps them).
+    # Comments inside an array inside an inline table, in a mixed array: fmt cannot place
+    # them all (elsewhere the inline table becomes a [table] and keeps them). Records are
+    # TOML 1.0: a multi-line inline table is not even valid.
     with pytest.raises(CannotKeepComments):
-        format_text("schema_version = 1\nmixed = [1, {\n  a = 1, # inside\n}]\n")
+        format_text("schema_version = 1\nmixed = [{ b = [3, # c1\n 4] }, [2, # c2\n 5]]\n")
 
 
 def test_long_arrays_go_one_element_per_line_short_ones_stay_inline() -> None:
@@ -187,7 +188,7 @@ def test_check_diff_and_write(run: Run) -> None:
 
 
 def test_a_file_whose_comments_cannot_be_kept_is_reported_not_failed(run: Run) -> None:
-    text = "schema_version = 1\nmixed = [1, {\n  a = 1, # inside\n}]\n"
+    text = "schema_version = 1\nmixed = [{ b = [3, # c1\n 4] }, [2, # c2\n 5]]\n"
     path = write_record(Path("records"), "odd", text)
     result = run("fmt", "--check")
     assert result.exit_code == 0

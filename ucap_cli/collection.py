@@ -122,6 +122,25 @@ def record_paths(config: Config, paths: Sequence[Path] = ()) -> list[Path]:
     return find_record_files(config.records)
 
 
+def records_among(config: Config, paths: Sequence[Path]) -> list[Path]:
+    """Those of `paths` that are records: in the records folder, not hidden in it (as the
+    collection skips hidden files and folders), not the configuration file, and `.toml` files
+    (or folders). The pre-commit hooks pass every staged `.toml` file: this keeps the records.
+    """
+    folder = os.path.abspath(config.records)
+    settings = os.path.abspath(config.source) if config.source else None
+    kept = []
+    for path in paths:
+        absolute = os.path.abspath(path)
+        if absolute == settings or not (path.suffix == ".toml" or path.is_dir()):
+            continue
+        inside = os.path.relpath(absolute, folder).split(os.sep)
+        if inside[0] == os.pardir or any(part.startswith(".") and part != "." for part in inside):
+            continue
+        kept.append(path)
+    return kept
+
+
 def load_collection(
     config: Config,
     paths: Sequence[Path] = (),

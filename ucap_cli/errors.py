@@ -43,3 +43,9 @@ class WriteError(UcapError):
     """A record could not be written, or the result would not be valid; nothing was changed."""
 
     exit_code = ExitCode.PROBLEMS
+
+
+class InstallError(UcapError):
+    """ucap's installation cannot give a trustworthy verdict (its TOML parser reads TOML 1.1)."""
+
+    exit_code = ExitCode.USAGE

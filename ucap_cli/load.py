@@ -28,7 +28,7 @@ from ucap_cli.findings import Finding, describe_validation_error
 from ucap_cli.lines import comments, toml_lines
 from ucap_cli.locate import SourceMap, build_source_map
 from ucap_cli.problems import CODES, Problem
-from ucap_cli.toml import TOMLDecodeError, loads
+from ucap_cli.toml import TOMLDecodeError, error_location, loads
 
 if TYPE_CHECKING:
     from ucap_cli.model import Record
@@ -252,8 +252,7 @@ def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
     try:
         file.data = loads(text)
     except TOMLDecodeError as error:
-        message = str(getattr(error, "msg", error))
-        line, column = getattr(error, "lineno", 1), getattr(error, "colno", 1)
+        message, line, column = error_location(error, text)
         file.problems.append(Problem(file.display, line, column, "E002", f"TOML: {message}"))
         return
     except RecursionError:

@@ -19,13 +19,12 @@ _BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 _HEX = frozenset("0123456789abcdefABCDEF")
 _SCALAR_END = frozenset(" \t\r\n,[]{}#=\"'")
 _BLANK = frozenset(" \t\r\n")
-_ESCAPES = {
+_ESCAPES = {  # TOML 1.0's (1.1 adds \e and \xHH: records are TOML 1.0)
     "b": "\b",
     "t": "\t",
     "n": "\n",
     "f": "\f",
     "r": "\r",
-    "e": "\x1b",
     '"': '"',
     "\\": "\\",
 }

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from ucap_cli.cli.options import PathsArgument, RecordsOption
+from ucap_cli.cli.options import PathsArgument, RecordsOnlyOption, RecordsOption
 
 
 def fmt(
@@ -16,6 +16,7 @@ def fmt(
         bool, typer.Option("--diff", help="Change nothing; print a unified diff of the changes.")
     ] = False,
     records: RecordsOption = None,
+    records_only: RecordsOnlyOption = False,
 ) -> None:
     """Rewrite records in one canonical layout, so that diffs between versions stay small.
 
@@ -25,15 +26,17 @@ def fmt(
     changes nothing. Exit 1 with --check when a file would change, or when a file is not TOML.
     """
     from ucap_cli.cli.output import write
-    from ucap_cli.collection import record_paths
+    from ucap_cli.collection import record_paths, records_among
     from ucap_cli.config import load_config
     from ucap_cli.fmt import format_files, summary
     from ucap_cli.load import display_path
     from ucap_cli.render.safe import visible
 
     config = load_config(records=records)
+    given = records_among(config, paths) if records_only and paths else paths or []
     outcomes = format_files(
-        record_paths(config, paths or []),
+        # every given path skipped: format none, not the whole records folder
+        [] if paths and not given else record_paths(config, given),
         write=not (check or diff),
         max_size=config.max_file_size,
     )

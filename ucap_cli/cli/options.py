@@ -47,3 +47,13 @@ NoCacheOption = Annotated[
         "(kept in .ucap_cache/ at the project root).",
     ),
 ]
+
+RecordsOnlyOption = Annotated[
+    bool,
+    typer.Option(
+        "--records-only",
+        help="Of the given paths, take only the records: those in the records folder, not "
+        "hidden, not the configuration file; skip the others (pyproject.toml, ruff.toml...). "
+        "The pre-commit hooks pass every staged .toml file with it.",
+    ),
+]

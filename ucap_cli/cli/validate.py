@@ -9,7 +9,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from ucap_cli.cli.options import NoCacheOption, PathsArgument, RecordsOption
+from ucap_cli.cli.options import (
+    NoCacheOption,
+    PathsArgument,
+    RecordsOnlyOption,
+    RecordsOption,
+)
 
 
 class ReportFormat(str, Enum):  # noqa: UP042 - Typer needs a str Enum
@@ -52,6 +57,7 @@ def validate(
     ] = None,
     records: RecordsOption = None,
     no_cache: NoCacheOption = False,
+    records_only: RecordsOnlyOption = False,
 ) -> None:
     """Check records: every problem with file:line:column, a code and a hint.
 
@@ -60,7 +66,7 @@ def validate(
     records folder, and only the given files' problems are reported.
     """
     from ucap_cli.cli.output import write
-    from ucap_cli.collection import Selection
+    from ucap_cli.collection import Selection, ValidationResult, records_among
     from ucap_cli.collection import validate as run
     from ucap_cli.config import load_config
     from ucap_cli.console import make_console
@@ -74,8 +80,12 @@ def validate(
     chosen = report_format or (
         ReportFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else ReportFormat.text
     )
-    with progress_on_stderr() as progress:
-        result = run(config, paths or [], selection, progress, use_cache=not no_cache)
+    given = records_among(config, paths) if records_only and paths else paths or []
+    if paths and not given:  # every given path skipped: check none, not the whole folder
+        result = ValidationResult(0, [])
+    else:
+        with progress_on_stderr() as progress:
+            result = run(config, given, selection, progress, use_cache=not no_cache)
     if chosen is ReportFormat.json:
         write(view.as_json(result))
     elif chosen is ReportFormat.sarif:
