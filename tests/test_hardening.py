@@ -388,16 +388,24 @@ def test_validating_through_a_looping_link_is_not_a_crash(run: Run, tmp_path: Pa
 
 @pytest.fixture
 def unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opening any `demo.toml` fails with EACCES, as a file without read permission does for
-    a user who is not root (the tests run as root, who can read anything)."""
-    real_open = pathlib.Path.open
+    """Opening any `demo.toml` for reading fails with EACCES, as a file without read
+    permission does for a user who is not root (the tests run as root, who can read anything).
+    ucap reads files with `os.open` (ucap_cli/files.py), other code with `Path.open`."""
+    real_open, real_os_open = pathlib.Path.open, os.open
 
     def deny(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
         if self.name == "demo.toml" and not set(mode) & set("wax"):
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
         return real_open(self, mode, *args, **kwargs)
 
+    def deny_os(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        writing = flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+        if os.path.basename(os.fspath(path)) == "demo.toml" and not writing:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_os_open(path, flags, *args, **kwargs)
+
     monkeypatch.setattr(pathlib.Path, "open", deny)
+    monkeypatch.setattr(os, "open", deny_os)
 
 
 @pytest.mark.parametrize("command", READERS)

@@ -179,7 +179,7 @@ def add_entry(config: Config, path: Path, table: str, entry: Mapping[str, Any]) 
         warnings[:] = _split(check(path, new, config), display_path(path))
         return new
 
-    update_text(path, change, max_size=config.max_file_size)
+    update_text(path, change, max_size=config.max_file_size, within=config.records)
     return Written(path, warnings)
 
 

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISDIR
 from typing import TYPE_CHECKING, Any
 
-from ucap_cli import checks
+from ucap_cli import checks, files
 from ucap_cli.cache import Verdict
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
 from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark
@@ -158,13 +159,9 @@ def _folder(cwd: str) -> str:
 
 
 def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
-    """The UTF-8 text of a record file (BOM dropped), or OSError/UnicodeDecodeError/ValueError."""
-    with path.open("rb") as handle:
-        raw = handle.read(max_size + 1)
-    if len(raw) > max_size:
-        raise ValueError(f"file is larger than the limit of {max_size:,} bytes (max_file_size)")
-    check_utf8_mark(raw)
-    return raw.decode("utf-8-sig")
+    """The UTF-8 text of a record file (BOM dropped), or OSError/UnicodeDecodeError/ValueError;
+    a FIFO or a device is an OSError, never waited on (see `files.read_bytes`)."""
+    return files.read_text(path, max_size)
 
 
 def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
@@ -214,10 +211,13 @@ def load_file(
 ) -> RecordFile:
     """Read, parse and validate one record file; I/O and decoding failures become problems."""
     file = RecordFile(path, display_path(path))
+    raw = b""
     try:
-        text = read_text(path, max_size)
+        raw = files.read_bytes(path, max_size)
+        check_utf8_mark(raw)
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line, column = _byte_position(path, error.start)
+        line, column = _byte_position(raw, error.start)
         file.problems.append(
             Problem(
                 file.display,
@@ -292,11 +292,7 @@ def _clean(file: RecordFile, context: dict[str, Any], *, checked: bool) -> bool:
     return checked or not checks.check_record(file.record, file.path)
 
 
-def _byte_position(path: Path, offset: int) -> tuple[int, int]:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return 1, 1
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
     # utf-8-sig counts `offset` from after the BOM it strips.
     head = data.removeprefix(b"\xef\xbb\xbf")[:offset]
     line = head.count(b"\n") + 1
@@ -332,21 +328,37 @@ def find_record_files(folder: Path) -> list[Path]:
 
 
 def expand_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files and folders from the command line -> record files; a missing path is a usage error."""
-    files: list[Path] = []
+    """Files and folders from the command line -> record files; a missing path is a usage error.
+
+    Any other path is a file to read, even one that cannot be read (no permission, a loop of
+    links, a FIFO): reading it reports why, as E001, like any file of the collection.
+    """
+    found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(find_record_files(path))
-        elif path.exists() or path.is_symlink():
-            files.append(path)
-        else:
+        kind = _path_kind(path)
+        if kind == "missing":
             raise UsageError(f"no such file or folder: {path}")
+        if kind == "folder":
+            found.extend(find_record_files(path))
+        else:
+            found.append(path)
     # One file given twice (`records records/a.toml`, `a.toml ./a.toml`) is checked once,
     # else it would clash with itself in the duplicate-id check.
     unique: dict[Path, Path] = {}
-    for file in files:
+    for file in found:
         unique.setdefault(real_path(file), file)
     return list(unique.values())
+
+
+def _path_kind(path: Path) -> str:
+    """ "folder", "file" or "missing" (nothing there, not even a broken link)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "file" if os.path.lexists(path) else "missing"  # a broken link: E001
+    except (OSError, ValueError):  # no permission to search its folder, a loop of links...
+        return "file"
+    return "folder" if S_ISDIR(mode) else "file"
 
 
 def real_path(path: Path) -> Path:

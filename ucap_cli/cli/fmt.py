@@ -36,6 +36,7 @@ def fmt(
         record_paths(config, paths or []),
         write=not (check or diff),
         max_size=config.max_file_size,
+        within=config.records,
     )
     failed = False
     for outcome in outcomes:
