@@ -1,22 +1,28 @@
-"""Reading what a hostile repository holds: FIFOs and devices, unreadable and linked records.
-Each through the real CLI; commands that could hang run in a subprocess with a timeout, so
-that a regression fails instead of hanging CI.
+"""Reading what a hostile repository holds: FIFOs and devices, deep nesting, unreadable and
+linked records. Each through the real CLI; commands that could hang run in a subprocess with
+a timeout, so that a regression fails instead of hanging CI.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 from conftest import REPO, VALID_RECORD, Run, edited, write_record
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ucap_cli import files
+from ucap_cli.toml import MAX_DEPTH, TooDeepError, parse_document
 
 GOOD = edited(VALID_RECORD, ('id = "demo"', 'id = "good"'))
 ADD = ("add", "activity", "{}", "--date", "2018", "--kind", "meeting", "--title", "Added")
@@ -216,6 +222,181 @@ def test_the_reader_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
         files.read_bytes(REPO / "README.md", 3)
     (tmp_path / "a.toml").write_bytes(b"abc")
     assert files.read_bytes(tmp_path / "a.toml", 3) == b"abc"
+
+
+# --------------------------------------------------------------------------- nesting
+
+
+def dotted_key(parts: int) -> str:
+    """`[extra]` holding one dotted key of `parts` parts, `a.a.a... = 1`."""
+    return VALID_RECORD.replace('anything = { goes = [1, "here"] }', ".".join("a" * parts) + " = 1")
+
+
+def deep_arrays(levels: int) -> str:
+    return VALID_RECORD + "deep = " + "[" * levels + "]" * levels + "\n"
+
+
+def deep_inline_tables(levels: int) -> str:
+    return VALID_RECORD + "deep = " + "{a = " * levels + "1" + " }" * levels + "\n"
+
+
+EXTRA_LINE = 41  # the `anything = ...` line of VALID_RECORD, in [extra]
+LAST_LINE = VALID_RECORD.count("\n") + 1  # a line appended to VALID_RECORD (in [extra])
+
+# Each deep file: its text, and where E004 points (the value at level 65, where the branch
+# passes the limit: `[extra]` is level 1, its key level 2, each part, array or table one
+# more) and what it says.
+DEEP = {
+    "dotted-500": (dotted_key(500), EXTRA_LINE, 1 + 2 * 63, "[extra] is nested 501 levels deep"),
+    "dotted-1000": (dotted_key(1000), EXTRA_LINE, 1 + 2 * 63, "[extra] is nested 1001 levels"),
+    # Past the TOML parser's own limits: refused by it, reported as the same problem.
+    "dotted-1001": (dotted_key(1001), EXTRA_LINE, 1 + 2 * 63, "[extra] is nested more than 1000"),
+    "arrays-401": (deep_arrays(401), LAST_LINE, 8 + 63, "[extra] is nested 402 levels deep"),
+    "arrays-1000": (deep_arrays(1000), LAST_LINE, 8 + 63, "[extra] is nested more than 400"),
+    "inline-70": (deep_inline_tables(70), LAST_LINE, 8 + 5 * 63, "[extra] is nested 72 levels"),
+    "inline-1000": (deep_inline_tables(1000), LAST_LINE, 8 + 5 * 63, "[extra] is nested more"),
+    "header-300": (
+        VALID_RECORD + "[" + ".".join(["extra", *"b" * 299]) + "]\nc = 1\n",
+        LAST_LINE,
+        8 + 2 * 63,
+        "[extra] is nested 301 levels deep",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(DEEP))
+def test_deep_nesting_is_e004_at_its_place(run: Run, tmp_path: Path, case: str) -> None:
+    text, line, column, message = DEEP[case]
+    write_record(tmp_path / "records", "demo", text)
+    result = run("validate", "--no-cache", "--format", "json")
+    assert result.exit_code == 1
+    [problem] = json.loads(result.stdout)["problems"]
+    assert (problem["code"], problem["severity"]) == ("E004", "error")
+    assert problem["message"].startswith(message), problem["message"]
+    assert problem["message"].endswith(f"; the limit is {MAX_DEPTH}")
+    assert (problem["line"], problem["column"]) == (line, column)
+    result = run("validate", "--no-cache")
+    assert result.stdout.startswith(f"records/demo.toml:{line}:{column}: error E004 [extra] ")
+
+
+@pytest.mark.parametrize("case", list(DEEP))
+@pytest.mark.parametrize(
+    "command",
+    ["show-json", "add", "list-json", "fmt", "fmt-check", "timeline", "summary", "show"],
+)
+def test_deep_nesting_in_every_command(run: Run, tmp_path: Path, case: str, command: str) -> None:
+    text, line, column, message = DEEP[case]
+    records = tmp_path / "records"
+    write_record(records, "good", GOOD)
+    path = write_record(records, "demo", text)
+    before = path.read_bytes()
+    arguments = {
+        "show-json": ("show", "demo", "--format", "json"),
+        "show": ("show", "demo"),
+        "add": tuple(a.format("demo") for a in ADD),
+        "list-json": ("list", "--format", "json"),
+        "fmt": ("fmt",),
+        "fmt-check": ("fmt", "--check"),
+        "timeline": ("timeline",),
+        "summary": ("summary",),
+    }[command]
+    result = run(*arguments)
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output and "RecursionError" not in output
+    assert result.exit_code == 1, output
+    assert path.read_bytes() == before  # nothing was written
+    where = f"{line}, column {column})"
+    if command.startswith("show"):
+        assert result.stderr.startswith(
+            f"ucap: error: records/demo.toml: cannot show the record: E004 {message}"
+        ), result.stderr
+        assert result.stdout == ""
+    elif command == "add":
+        [error] = result.stderr.splitlines()
+        assert error.startswith(f"ucap: error: cannot add to this file: {message}"), error
+        assert error.endswith(where), error
+    elif command.startswith("fmt"):
+        assert f"ucap: error: records/demo.toml: {message}" in result.stderr, result.stderr
+        assert f"; the limit is {MAX_DEPTH} (at line {where}\n" in result.stderr
+    else:
+        skipped = f"ucap: skipped records/demo.toml:{line}:{column}: E004 {message}"
+        assert skipped in result.stderr, result.stderr
+        assert "Lyon" in result.stdout  # the good record is still shown
+        if command == "list-json":
+            assert [r["id"] for r in json.loads(result.stdout)] == ["good"]
+
+
+def test_nesting_up_to_the_limit_works_in_every_command(run: Run, tmp_path: Path) -> None:
+    """64 levels: [extra], a key, and 62 nested arrays holding a value."""
+    deep = "[" * 62 + "1" + "]" * 62
+    text = VALID_RECORD.replace('anything = { goes = [1, "here"] }', f"deep = {deep}")
+    path = write_record(tmp_path / "records", "demo", text)
+    assert run("validate", "--no-cache", "--strict").exit_code == 0
+    shown = json.loads(run("show", "demo", "--format", "json").stdout)
+    value = shown["extra"]["deep"]
+    for _ in range(62):
+        [value] = value
+    assert value == 1
+    assert run("list", "--format", "json").exit_code == 0
+    assert run("fmt").exit_code == 0
+    assert run(*(a.format("demo") for a in ADD)).exit_code == 0
+    assert "Added" in path.read_text(encoding="utf-8")
+    assert run("timeline").exit_code == run("summary").exit_code == 0
+
+
+def test_the_readme_states_the_one_limit() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    [bullet] = [b for b in readme.split("\n- ") if b.startswith("**Nesting.**")]
+    assert f"more than {MAX_DEPTH} levels deep" in " ".join(bullet.split())
+    assert "400" not in bullet.split("E004")[0]  # the parser's own limit is not the limit
+
+
+def depth(value: Any) -> int:
+    """The reference: how many keys and indices lead to the deepest value (recursive)."""
+    if isinstance(value, dict | list):
+        children = value.values() if isinstance(value, dict) else value
+        return max((1 + depth(child) for child in children), default=0)
+    return 0
+
+
+NESTED = st.recursive(
+    st.integers(0, 9) | st.text("ab", max_size=2),
+    lambda inner: (
+        st.lists(inner, min_size=1, max_size=2)
+        | st.dictionaries(st.sampled_from(["a", "b c", "d.e"]), inner, min_size=1, max_size=2)
+    ),
+    max_leaves=120,
+)
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A document with a branch of a chosen depth (around the limit) and random others."""
+    target = draw(st.integers(MAX_DEPTH - 3, MAX_DEPTH + 3))
+    value: Any = draw(st.integers())
+    for _ in range(target - 1):
+        value = [value] if draw(st.booleans()) else {"k": value}
+    return {"branch": value, "other": draw(NESTED)}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents(), st.booleans())
+def test_the_depth_limit_agrees_with_a_recursive_count(doc: dict[str, Any], inline: bool) -> None:
+    text = tomli_w.dumps({"t": doc} if inline else doc)
+    data = tomllib.loads(text)
+    expected = depth(data)
+    if expected <= MAX_DEPTH:
+        assert parse_document(text) == data
+        return
+    with pytest.raises(TooDeepError) as raised:
+        parse_document(text)
+    error = raised.value
+    assert error.depth == expected
+    assert error.path is not None and len(error.path) == MAX_DEPTH + 1
+    value: Any = data
+    for part in error.path:  # a real path, down the deepest branch
+        value = value[part]
+    assert MAX_DEPTH + 1 + depth(value) == expected
 
 
 # --------------------------------------------------------------------------- item 9: paths

@@ -20,10 +20,10 @@ from ucap_cli.config import Config
 from ucap_cli.errors import UsageError, WriteError
 from ucap_cli.fmt import KEY_ORDER, equal, render, scan
 from ucap_cli.load import RecordFile, display_path, find_record_files, parse
-from ucap_cli.locate import KeyPath, SourceMap, build_source_map
+from ucap_cli.locate import KeyPath, SourceMap, build_source_map, too_deep_message
 from ucap_cli.model import SLUG
 from ucap_cli.problems import Problem, Severity
-from ucap_cli.toml import TOMLDecodeError, loads
+from ucap_cli.toml import TOMLDecodeError, TooDeepError, loads, parse_document
 
 # The arrays of tables `ucap add` appends to, by the name of the command.
 TABLES = {"activity": "activities", "result": "expected_results", "partner": "partners"}
@@ -193,9 +193,11 @@ def append_entry(text: str, table: str, entry: Mapping[str, Any]) -> str:
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body = text[len(bom) :]
     try:
-        data = loads(body)
-    except (TOMLDecodeError, RecursionError) as error:
+        data = parse_document(body)
+    except TOMLDecodeError as error:
         raise WriteError(f"cannot add to a file that is not valid TOML: {error}") from None
+    except TooDeepError as error:
+        raise WriteError(f"cannot add to this file: {too_deep_message(error, body)}") from None
     source = build_source_map(body)
     existing = data.get(table)
     if existing is not None and not _written_as_tables(existing, table, source):
@@ -243,8 +245,8 @@ def _written_as_tables(value: Any, table: str, source: SourceMap) -> bool:
 
 def _check_added(old: dict[str, Any], new_text: str, table: str, entry: Any) -> None:
     try:
-        new = loads(new_text)
-    except (TOMLDecodeError, RecursionError):
+        new = parse_document(new_text)
+    except (TOMLDecodeError, TooDeepError):
         new = None
     expected = dict(old)
     expected[table] = [*old.get(table, []), entry]

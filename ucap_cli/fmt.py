@@ -33,8 +33,8 @@ from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
 from ucap_cli.dates import DateError, parse_partial_date
 from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
 from ucap_cli.errors import UcapError
-from ucap_cli.locate import KeyPath, SourceMap, build_source_map
-from ucap_cli.toml import TOMLDecodeError, loads
+from ucap_cli.locate import KeyPath, SourceMap, build_source_map, too_deep_message
+from ucap_cli.toml import TOMLDecodeError, TooDeepError, loads, parse_document
 
 WIDTH = 100  # tomli-w's line length
 INDENT = "    "  # tomli-w's indentation
@@ -505,11 +505,11 @@ def format_text(text: str) -> str:
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body = text[len(bom) :]
     try:
-        data = loads(body)
+        data = parse_document(body)
     except TOMLDecodeError as error:
         raise FormatError(f"not valid TOML: {error}") from None
-    except RecursionError:
-        raise FormatError("not valid TOML: nested too deeply") from None
+    except TooDeepError as error:
+        raise FormatError(too_deep_message(error, body)) from None
     layout = scan(body)
     new = render(data, attach(body, data, layout))
     _check(data, layout, new)

@@ -25,9 +25,9 @@ from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
 from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark
 from ucap_cli.errors import UsageError
 from ucap_cli.findings import Finding, describe_validation_error
-from ucap_cli.locate import SourceMap, build_source_map
+from ucap_cli.locate import SourceMap, build_source_map, place_too_deep
 from ucap_cli.problems import CODES, Problem
-from ucap_cli.toml import TOMLDecodeError, loads
+from ucap_cli.toml import TOMLDecodeError, TooDeepError, parse_document
 
 if TYPE_CHECKING:
     from ucap_cli.model import Record
@@ -165,23 +165,26 @@ def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
 
 
 def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
-    """Parse and validate `text` as the content of `file`, filling in data, record, problems."""
+    """Parse and validate `text` as the content of `file`, filling in data, record, problems.
+
+    A file nested deeper than the one limit (E004) is treated as a file that is not TOML:
+    its data is not kept, so nothing walks it.
+    """
     from pydantic import ValidationError
 
     from ucap_cli.model import SCHEMA_VERSION, Record
 
     file.text = text
     try:
-        file.data = loads(text)
+        file.data = parse_document(text)
     except TOMLDecodeError as error:
         message = str(getattr(error, "msg", error))
         line, column = getattr(error, "lineno", 1), getattr(error, "colno", 1)
         file.problems.append(Problem(file.display, line, column, "E002", f"TOML: {message}"))
         return
-    except RecursionError:
-        file.problems.append(
-            Problem(file.display, 1, 1, "E002", "TOML: arrays or tables nested too deeply")
-        )
+    except TooDeepError as error:
+        message, position = place_too_deep(error, file.source_map())
+        file.problems.append(Problem(file.display, position.line, position.column, "E004", message))
         return
     version = file.data.get("schema_version")
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
