@@ -216,7 +216,7 @@ def test_a_million_unknown_keys_give_a_short_report_quickly(run: Run, tmp_path: 
     started = time.monotonic()
     result = run("validate", "--no-cache", "--format", "json", "records/demo.toml")
     elapsed = time.monotonic() - started
-    assert elapsed < 40  # about 10 s here: parsing and listing pydantic's errors dominate
+    assert elapsed < 40  # about 3 s here (10 s when all of pydantic's errors were listed)
     report = json.loads(result.stdout)
     problems = report["problems"]
     assert (result.exit_code, len(problems)) == (1, MAX_PROBLEMS + 1)

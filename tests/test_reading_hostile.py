@@ -1,6 +1,6 @@
 """Reading what a hostile repository holds: FIFOs and devices, deep nesting, unreadable and
-linked records. Each through the real CLI; commands that could hang run in a subprocess with
-a timeout, so that a regression fails instead of hanging CI.
+linked records, a million keys. Each through the real CLI; commands that could hang run in a
+subprocess with a timeout, so that a regression fails instead of hanging CI.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,9 @@ from conftest import REPO, VALID_RECORD, Run, edited, write_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import ucap_cli.load
 from ucap_cli import files
+from ucap_cli.load import MAX_PROBLEMS, RecordFile, parse
 from ucap_cli.toml import MAX_DEPTH, TooDeepError, parse_document
 
 GOOD = edited(VALID_RECORD, ('id = "demo"', 'id = "good"'))
@@ -500,3 +503,132 @@ def test_a_link_to_a_record_inside_the_records_folder_is_written_through(tmp_pat
     assert done.returncode == 0, done.stderr
     assert (records / "2019" / "demo.toml").is_symlink()
     assert 'title = "Added"' in real.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- a million keys
+
+
+def many_keys(count: int, where: str) -> str:
+    """VALID_RECORD with `count` keys `kN=1`: unknown keys at the top level or in [city], or
+    valid ones in [extra] ("late": followed by a table with an error, found at the end)."""
+    keys = "".join(f"k{n}=1\n" for n in range(count))
+    if where == "top":
+        head, tail = VALID_RECORD.split("[period]")
+        return head + keys + "[period]" + tail
+    if where == "city":
+        return VALID_RECORD.replace("population = 513000\n", "population = 513000\n" + keys)
+    if where == "late":
+        return edited(
+            VALID_RECORD,
+            ("[[expected_results]]", "[extra]\n" + keys + "\n[[expected_results]]"),
+            ('theme = "Mobility"\n\n[extra]', 'status = "bad"\n\n[extra.more]'),
+        )
+    return VALID_RECORD + keys
+
+
+def measured(cwd: Path, *args: str) -> tuple[int, str, float, int]:
+    """`ucap ARGS` in a child process: its exit status, its stdout, its wall time (s) and its
+    peak memory (bytes, as Linux counts it)."""
+    out = cwd / "out.txt"
+    started = time.monotonic()
+    with out.open("wb") as stdout:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "ucap_cli", *args],
+            cwd=cwd,
+            stdout=stdout,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.monotonic() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return child.returncode, out.read_text(encoding="utf-8"), elapsed, usage.ru_maxrss * 1024
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="peak memory as Linux reports it")
+@pytest.mark.parametrize("where", ["top", "city", "extra", "late"])
+def test_a_million_keys_take_seconds_and_bounded_memory(tmp_path: Path, where: str) -> None:
+    """About 3 s and 300 MB here (10 s and 1.5 GB before; "late", whose one problem is
+    located by scanning the whole file: 5 s and 550 MB); the bounds leave room for a slower
+    machine, and catch a return to listing a million problems."""
+    text = many_keys(1_000_000, where)
+    assert 8_000_000 < len(text) < 10 * 1024 * 1024  # within the default size limit
+    write_record(tmp_path / "records", "demo", text)
+    status, out, elapsed, peak = measured(tmp_path, "validate", "--no-cache", "--format", "json")
+    assert elapsed < 60 and peak < 800 * 1024 * 1024, (elapsed, peak)
+    problems = json.loads(out)["problems"]
+    if where == "extra":
+        assert (status, problems) == (0, [])
+        return
+    if where == "late":
+        [problem] = problems
+        assert (status, problem["code"], problem["line"]) == (1, "E112", 1_000_040)
+        return
+    assert (status, len(problems)) == (1, MAX_PROBLEMS + 1)
+    table = "the top level" if where == "top" else "[city]"
+    assert problems[0]["message"] == f"unknown key 'k0' in {table}"
+    assert problems[-1]["message"] == "... and 999,900 more problems in this file"
+
+
+def bulky(text: str) -> str:
+    """`text` made larger than the size from which unknown keys are trimmed: a long comment."""
+    return text + "# " + "x" * ucap_cli.load._LARGE + "\n"
+
+
+def reports(text: str, *, trimmed: bool) -> list[tuple[int, int, str, str]]:
+    file = RecordFile(Path("demo.toml"), "demo.toml")
+    large = ucap_cli.load._LARGE
+    try:
+        ucap_cli.load._LARGE = large if trimmed else 1 << 40
+        parse(file, text, {"activity_kinds": (), "themes": ()})
+    finally:
+        ucap_cli.load._LARGE = large
+    return [(p.line, p.column, p.code, p.message) for p in file.problems]
+
+
+# Where unknown keys go: after this line of VALID_RECORD (each is there once).
+KEYS_AFTER = {
+    "top": 'contact = "team@example.org"\n',
+    "city": "population = 513000\n",
+    "activity": 'kind = "visit"\n',
+    "agreement": 'kind = "mou"\n',
+}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(st.sampled_from(list(KEYS_AFTER)), st.integers(0, 450), min_size=1),
+    st.sets(st.sampled_from(["type", "country", "date"])),
+    st.integers(0, 450),
+)
+def test_trimming_unknown_keys_reports_what_validating_all_does(
+    counts: dict[str, int], faults: set[str], suppressed: int
+) -> None:
+    """Up to 450 unknown keys in each of four tables, other problems, and comments that
+    suppress the first unknown keys of each table: the same problems either way."""
+    text = VALID_RECORD
+    for where, count in counts.items():
+        keys = "".join(
+            f"u{n} = 1" + ("  # ucap: ignore[E102]\n" if n < suppressed else "\n")
+            for n in range(count)
+        )
+        text = text.replace(KEYS_AFTER[where], KEYS_AFTER[where] + keys, 1)
+    if "type" in faults:
+        text = text.replace('programme = "IUC"', "programme = 7")
+    if "country" in faults:
+        text = text.replace('country = "AT"', 'country = "Atlantis"')
+    if "date" in faults:
+        text = text.replace('date = "2017-06"', 'date = "2017-13"')
+    text = bulky(text)
+    assert reports(text, trimmed=True) == reports(text, trimmed=False)
+
+
+def test_a_million_suppressed_keys_are_all_suppressed(tmp_path: Path) -> None:
+    """Past what trimming keeps exact, the whole data is validated: the comments still work."""
+    keys = "".join(f"k{n} = 1  # ucap: ignore[E102]\n" for n in range(3000))
+    text = bulky(VALID_RECORD.replace("[period]", keys + "k3000 = 2\n[period]"))
+    problems = reports(text, trimmed=True)
+    assert problems == reports(text, trimmed=False)
+    assert [p[3] for p in problems] == ["unknown key 'k3000' in the top level"]

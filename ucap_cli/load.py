@@ -170,9 +170,7 @@ def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
     A file nested deeper than the one limit (E004) is treated as a file that is not TOML:
     its data is not kept, so nothing walks it.
     """
-    from pydantic import ValidationError
-
-    from ucap_cli.model import SCHEMA_VERSION, Record
+    from ucap_cli.model import SCHEMA_VERSION
 
     file.text = text
     try:
@@ -201,12 +199,122 @@ def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
             ]
         )
         return
+    if _validate(file, file.data, context, large=len(text) > _LARGE) and file.record:
+        file.report(checks.check_record(file.record, file.path))
+
+
+def _validate(
+    file: RecordFile, data: dict[str, Any], context: dict[str, Any], *, large: bool
+) -> bool:
+    """Validate `data` into `file.record`, or report why it is not a record (False).
+
+    In a `large` file, a table with thousands of unknown keys is validated with only its first
+    ones (see `_trimmed`): the report, which stops after MAX_PROBLEMS, is the same, and a
+    million unknown keys cost neither a million validation errors in memory nor the time to
+    list them.
+    """
+    from pydantic import ValidationError
+
+    from ucap_cli.model import Record
+
+    trimmed, dropped = _trimmed(data) if large else (data, 0)
     try:
-        file.record = Record.model_validate(file.data, context=context)
+        file.record = Record.model_validate(trimmed, context=context)
     except ValidationError as error:
-        file.report(describe_validation_error(error, file.data), error.error_count())
-        return
-    file.report(checks.check_record(file.record, file.path))
+        findings = _Counted(describe_validation_error(error, data))
+        before = list(file.problems), file._omitted
+        file.report(findings, error.error_count() + dropped)
+        if dropped and (findings.taken > _KEPT_UNKNOWN or findings.exhausted):
+            # Comments suppressed so many problems that the report went past the findings
+            # trimming keeps exact: report from the whole data instead (rare, and slow).
+            file.problems[:], file._omitted = before
+            try:
+                Record.model_validate(data, context=context)
+            except ValidationError as whole:
+                file.report(describe_validation_error(whole, data), whole.error_count())
+        return False
+    return True
+
+
+# Unknown keys of one table that are validated (the rest are only counted): more than the
+# problems a file reports, so every problem reported is one that validating all would give.
+_KEPT_UNKNOWN = 2 * MAX_PROBLEMS
+# Files up to this size (characters or bytes) are validated whole: they hold at most some
+# ten thousand unknown keys, and looking for them would cost more than it saves.
+_LARGE = 64 * 1024
+
+
+class _Counted(Iterator[Finding]):
+    """The findings of an iterator, counting how many were taken, and whether all were."""
+
+    def __init__(self, findings: Iterator[Finding]) -> None:
+        self._findings = findings
+        self.taken = 0
+        self.exhausted = False
+
+    def __next__(self) -> Finding:
+        try:
+            finding = next(self._findings)
+        except StopIteration:
+            self.exhausted = True
+            raise
+        self.taken += 1
+        return finding
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A table of the record format: its keys, and the shapes of the tables under them."""
+
+    keys: frozenset[str]
+    tables: dict[str, _Shape]
+
+
+@lru_cache(maxsize=1)
+def _record_shape() -> _Shape:
+    from ucap_cli.findings import inner_model
+    from ucap_cli.model import Record
+
+    def shape(model: Any) -> _Shape:
+        fields = model.model_fields
+        inner = {name: inner_model(field.annotation) for name, field in fields.items()}
+        return _Shape(frozenset(fields), {n: shape(m) for n, m in inner.items() if m})
+
+    return shape(Record)
+
+
+def _trimmed(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """`data` with each table of the format keeping at most `_KEPT_UNKNOWN` unknown keys (in
+    the order written), and how many were left out. Pydantic lists a table's unknown keys last,
+    in that order, after its other problems: the first `_KEPT_UNKNOWN` problems of `data`
+    and of its trimmed copy are the same. Costs nothing for a table with few keys."""
+    dropped = 0
+
+    def trim(table: dict[str, Any], shape: _Shape) -> dict[str, Any]:
+        nonlocal dropped
+        result = table
+        if len(table) > len(shape.keys) + _KEPT_UNKNOWN:
+            unknown = [key for key in table if key not in shape.keys]
+            if len(unknown) > _KEPT_UNKNOWN:
+                surplus = set(unknown[_KEPT_UNKNOWN:])
+                dropped += len(surplus)
+                result = {k: v for k, v in table.items() if k not in surplus}
+        for key, inner in shape.tables.items():  # the format's tables: at most three deep
+            value = result.get(key)
+            new: Any = value
+            if isinstance(value, dict):
+                new = trim(value, inner)
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, dict) and (kept := trim(item, inner)) is not item:
+                        new = list(new) if new is value else new
+                        new[index] = kept
+            if new is not value:
+                result = dict(result) if result is table else result
+                result[key] = new
+        return result
+
+    return trim(data, _record_shape()), dropped
 
 
 def load_file(
@@ -266,7 +374,7 @@ def load_record(
     if cached is not None:
         data, clean = cached
         file = RecordFile(path, display_path(path), data=data)
-        if _clean(file, context, checked=clean):
+        if _clean(file, context, checked=clean, large=stat.st_size > _LARGE):
             if not clean:
                 cache.put(path, stat, data, clean=True)
             return file
@@ -278,15 +386,18 @@ def load_record(
     return file
 
 
-def _clean(file: RecordFile, context: dict[str, Any], *, checked: bool) -> bool:
+def _clean(file: RecordFile, context: dict[str, Any], *, checked: bool, large: bool) -> bool:
     """Validate and check `file.data` into `file.record` (`checked`: found clean under the
-    same settings today, so only validated); False if there is anything to report."""
+    same settings today, so only validated; `large`: see `_validate`); False if there is
+    anything to report."""
     from pydantic import ValidationError
 
     from ucap_cli.model import SCHEMA_VERSION, Record
 
     version = (file.data or {}).get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+        return False
+    if large and _trimmed(file.data or {})[1]:  # thousands of unknown keys: not clean
         return False
     try:
         file.record = Record.model_validate(file.data, context=context)

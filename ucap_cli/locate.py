@@ -13,6 +13,7 @@ without scanning all of it.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -21,6 +22,13 @@ from ucap_cli.toml import KeyPath as KeyPath  # the key paths positions are aske
 
 _MAX_DEPTH = 128  # longest key path recorded; deeper text is skipped, not recursed into
 _CHUNK = 1 << 16  # characters scanned at a time when a question needs more of the text
+# `key = value` alone on its line, with a bare key and a value that is a number, a boolean, a
+# date or a one-line string without escapes: most lines, read by one match.
+_SIMPLE = re.compile(
+    r"""[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*"""
+    r"""([^ \t\r\n"'\[\]{}#,=]+|"[^"\\\x00-\x1f\x7f]*"|'[^'\x00-\x08\x0a-\x1f\x7f]*')"""
+    r"""[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)"""
+)
 _BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _HEX = frozenset("0123456789abcdefABCDEF")
 _SCALAR_END = frozenset(" \t\r\n,[]{}#=\"'")
@@ -158,8 +166,15 @@ class _Scanner:
         if self.i >= self.n:
             return False
         stop = self.i + _CHUNK
+        simple, s = _SIMPLE.match, self.s
         try:
             while self.i < self.n and self.i < stop:
+                line = simple(s, self.i)
+                if line is not None and len(self.current) < _MAX_DEPTH:  # the common case, fast
+                    path = (*self.current, line.group(1))
+                    self.define(path, line.start(1), line.start(2), table=False)
+                    self.i = line.end()
+                    continue
                 try:
                     self.current = self.statement(self.current)
                 except _Stop:  # resume on the next line; offsets only ever grow
