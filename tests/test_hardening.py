@@ -72,17 +72,18 @@ def _big() -> bytes:
 
 
 HOSTILE = {
+    # Past the TOML parser's own limit (400): the one nesting limit's problem all the same.
     "deep-arrays": Hostile(
         lambda: b"a = " + b"[" * 100_000,
-        "E002 TOML: arrays or tables nested too deeply",
-        "not valid TOML: nested too deeply",
-        "cannot add to a file that is not valid TOML: TOML inline arrays/tables are nested",
+        "E004 a is nested more than 400 levels deep; the limit is 64",
+        "a is nested more than 400 levels deep; the limit is 64 (at line 1, column 69)",
+        "cannot add to this file: a is nested more than 400 levels deep; the limit is 64",
     ),
     "deep-inline-tables": Hostile(
         lambda: b"a = " + b"{a=" * 100_000,
-        "E002 TOML: arrays or tables nested too deeply",
-        "not valid TOML: nested too deeply",
-        "cannot add to a file that is not valid TOML: TOML inline arrays/tables are nested",
+        "E004 [a] is nested more than 400 levels deep; the limit is 64",
+        "[a] is nested more than 400 levels deep; the limit is 64 (at line 1, column 197)",
+        "cannot add to this file: [a] is nested more than 400 levels deep; the limit is 64",
     ),
     "50-MB": Hostile(
         _big,
@@ -215,7 +216,7 @@ def test_a_million_unknown_keys_give_a_short_report_quickly(run: Run, tmp_path: 
     started = time.monotonic()
     result = run("validate", "--no-cache", "--format", "json", "records/demo.toml")
     elapsed = time.monotonic() - started
-    assert elapsed < 40  # about 10 s here: parsing and listing pydantic's errors dominate
+    assert elapsed < 40  # about 3 s here (10 s when all of pydantic's errors were listed)
     report = json.loads(result.stdout)
     problems = report["problems"]
     assert (result.exit_code, len(problems)) == (1, MAX_PROBLEMS + 1)
@@ -388,16 +389,24 @@ def test_validating_through_a_looping_link_is_not_a_crash(run: Run, tmp_path: Pa
 
 @pytest.fixture
 def unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opening any `demo.toml` fails with EACCES, as a file without read permission does for
-    a user who is not root (the tests run as root, who can read anything)."""
-    real_open = pathlib.Path.open
+    """Opening any `demo.toml` for reading fails with EACCES, as a file without read
+    permission does for a user who is not root (the tests run as root, who can read anything).
+    ucap reads files with `os.open` (ucap_cli/files.py), other code with `Path.open`."""
+    real_open, real_os_open = pathlib.Path.open, os.open
 
     def deny(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
         if self.name == "demo.toml" and not set(mode) & set("wax"):
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
         return real_open(self, mode, *args, **kwargs)
 
+    def deny_os(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        writing = flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+        if os.path.basename(os.fspath(path)) == "demo.toml" and not writing:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_os_open(path, flags, *args, **kwargs)
+
     monkeypatch.setattr(pathlib.Path, "open", deny)
+    monkeypatch.setattr(os, "open", deny_os)
 
 
 @pytest.mark.parametrize("command", READERS)

@@ -49,7 +49,7 @@ from ucap_cli.load import RecordFile, load_file, load_record
 from ucap_cli.parallel import MIN_FILES
 from ucap_cli.parsed import ParsedCache
 from ucap_cli.render.records import ERROR_HINT
-from ucap_cli.toml import loads
+from ucap_cli.toml import loads, parse_document
 
 PAST = 1_500_000_000.0  # an mtime in 2017, far outside the racy window
 
@@ -319,14 +319,14 @@ def test_put_never_raises(tmp_path: Path) -> None:
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts the loader parses from now on (ucap_cli.load.loads, counted)."""
+    """The texts the loader parses from now on (ucap_cli.load.parse_document, counted)."""
     seen: list[str] = []
 
     def counting(text: str) -> dict[str, Any]:
         seen.append(text)
-        return loads(text)
+        return parse_document(text)
 
-    monkeypatch.setattr(ucap_cli.load, "loads", counting)
+    monkeypatch.setattr(ucap_cli.load, "parse_document", counting)
     return seen
 
 

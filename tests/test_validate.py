@@ -37,6 +37,13 @@ CASES = [
     Case("E003", (("schema_version = 1", "schema_version = 0"),), 1, 18, "must be 1, got 0"),
     Case("E003", (("schema_version = 1\n", ""),), 1, 1, "'schema_version'"),
     Case(
+        "E004",  # extra.anything.goes[3] is an array at level 4, holding 61 more: 65 levels
+        (('goes = [1, "here"]', 'goes = [1, "here", ' + "[" * 62 + "]" * 62 + "]"),),
+        41,
+        33 + 61,  # the 62nd "[", the value at level 65
+        "[extra] is nested 65 levels deep; the limit is 64",
+    ),
+    Case(
         "E101", (('country = "France"\n', ""),), 14, 1, "missing required key 'country' in [city]"
     ),
     Case(

@@ -26,10 +26,10 @@ from ucap_cli.dates import DateError, parse_partial_date
 from ucap_cli.errors import UsageError, WriteError
 from ucap_cli.fmt import KEY_ORDER, equal, render, scan, tail_length
 from ucap_cli.load import RecordFile, display_path, find_record_files, parse
-from ucap_cli.locate import KeyPath, SourceMap, build_source_map
+from ucap_cli.locate import KeyPath, SourceMap, build_source_map, too_deep_message
 from ucap_cli.model import SLUG
 from ucap_cli.problems import Problem, Severity
-from ucap_cli.toml import TOMLDecodeError, loads
+from ucap_cli.toml import TOMLDecodeError, TooDeepError, loads, parse_document
 
 # The arrays of tables `ucap add` appends to, by the name of the command.
 TABLES = {"activity": "activities", "result": "expected_results", "partner": "partners"}
@@ -185,7 +185,7 @@ def add_entry(config: Config, path: Path, table: str, entry: Mapping[str, Any]) 
         warnings[:] = _split(check(path, new, config), display_path(path))
         return new
 
-    update_text(path, change, max_size=config.max_file_size)
+    update_text(path, change, max_size=config.max_file_size, within=config.records)
     return Written(path, warnings)
 
 
@@ -199,9 +199,11 @@ def append_entry(text: str, table: str, entry: Mapping[str, Any]) -> str:
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body = text[len(bom) :]
     try:
-        data = loads(body)
-    except (TOMLDecodeError, RecursionError) as error:
+        data = parse_document(body)
+    except TOMLDecodeError as error:
         raise WriteError(f"cannot add to a file that is not valid TOML: {error}") from None
+    except TooDeepError as error:
+        raise WriteError(f"cannot add to this file: {too_deep_message(error, body)}") from None
     source = build_source_map(body)
     existing = data.get(table)
     if existing is not None and not _written_as_tables(existing, table, source):
@@ -262,8 +264,8 @@ def _position(entries: list[Any], table: str, entry: Mapping[str, Any]) -> int:
 
 def _check_added(old: dict[str, Any], new_text: str, table: str, entry: Any, position: int) -> None:
     try:
-        new = loads(new_text)
-    except (TOMLDecodeError, RecursionError):
+        new = parse_document(new_text)
+    except (TOMLDecodeError, TooDeepError):
         new = None
     expected = dict(old)
     entries = old.get(table, [])

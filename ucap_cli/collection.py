@@ -30,7 +30,7 @@ from ucap_cli.load import (
 )
 from ucap_cli.parallel import MIN_FILES, map_batches, map_files
 from ucap_cli.problems import Problem, count
-from ucap_cli.toml import TOMLDecodeError, loads
+from ucap_cli.toml import TOMLDecodeError, TooDeepError, parse_document
 
 # A top-level `id = "slug"` line: a slug needs no escapes, so this reads it exactly.
 _ID_LINE = re.compile(r'[ \t]*id[ \t]*=[ \t]*"([a-z0-9]+(?:-[a-z0-9]+)*)"[ \t]*(?:#.*)?')
@@ -350,8 +350,8 @@ def scan_id(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | None:
         if match:
             return match.group(1)
     try:
-        value = loads(text).get("id")
-    except (TOMLDecodeError, RecursionError):
+        value = parse_document(text).get("id")
+    except (TOMLDecodeError, TooDeepError):
         return None
     return value if isinstance(value, str) else None
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ucap_cli.errors import ConfigError
+from ucap_cli.files import read_text
 from ucap_cli.problems import CODES
 from ucap_cli.toml import TOMLDecodeError, loads
 
@@ -49,9 +50,14 @@ def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    # A FIFO or a device is refused, never waited on. Only a few keys are read from the data,
+    # never walked: another tool's deep tables in pyproject.toml are no concern of ucap's.
     try:
-        return loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, TOMLDecodeError) as error:
+        return loads(read_text(path, DEFAULT_MAX_FILE_SIZE))
+    except OSError as error:
+        reason = error.strerror or error
+        raise ConfigError(f"{path}: cannot read configuration: {reason}") from None
+    except (ValueError, TOMLDecodeError, RecursionError) as error:  # RecursionError: nesting
         raise ConfigError(f"{path}: cannot read configuration: {error}") from None
 
 

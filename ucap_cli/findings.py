@@ -95,11 +95,12 @@ def _model_at(path: KeyPath) -> type[BaseModel] | None:
             continue
         if model is None or part not in model.model_fields:
             return None
-        model = _inner_model(model.model_fields[part].annotation)
+        model = inner_model(model.model_fields[part].annotation)
     return model
 
 
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
+def inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The model class in a field's annotation (`City`, `list[City]`, `City | None`), if any."""
     from pydantic import BaseModel
 
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -107,7 +108,7 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     origin = typing.get_origin(annotation)
     if origin in (list, typing.Union, types.UnionType, typing.Annotated):
         for arg in typing.get_args(annotation):
-            found = _inner_model(arg)
+            found = inner_model(arg)
             if found is not None:
                 return found
     return None

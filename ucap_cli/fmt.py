@@ -46,8 +46,8 @@ from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
 from ucap_cli.dates import DateError, parse_partial_date
 from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
 from ucap_cli.errors import UcapError
-from ucap_cli.locate import KeyPath
-from ucap_cli.toml import TOMLDecodeError, loads
+from ucap_cli.locate import KeyPath, too_deep_message
+from ucap_cli.toml import TOMLDecodeError, TooDeepError, loads, parse_document
 
 WIDTH = 100  # tomli-w's line length
 INDENT = "    "  # tomli-w's indentation
@@ -795,11 +795,11 @@ def format_text(text: str) -> str:
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body = text[len(bom) :]
     try:
-        data = loads(body)
+        data = parse_document(body)
     except TOMLDecodeError as error:
         raise FormatError(f"not valid TOML: {error}") from None
-    except RecursionError:
-        raise FormatError("not valid TOML: nested too deeply") from None
+    except TooDeepError as error:
+        raise FormatError(too_deep_message(error, body)) from None
     attached, placements = place_comments(body)
     writer = _Writer(attached)
     new = writer.text(data)
@@ -914,25 +914,38 @@ class Outcome:
         )
 
 
-def format_file(path: Path, *, write: bool, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Outcome:
+def format_file(
+    path: Path,
+    *,
+    write: bool,
+    max_size: int = DEFAULT_MAX_FILE_SIZE,
+    within: Path | None = None,
+) -> Outcome:
     """Format one file; with `write`, replace it (atomically, under its lock) when it changes.
 
     "kept": its comments cannot all be kept, so it is left as it is; "error": it cannot be
-    read, is not TOML or could not be written.
+    read, is not TOML or could not be written, or (with `write`) it is a link to a file
+    outside `within` (the records folder) and its own folder.
     """
+    from ucap_cli.files import FileTooLargeError, read_bytes
+
+    raw = b""
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(max_size + 1)
-        if len(raw) > max_size:
-            return Outcome(
-                path, "error", f"larger than the limit of {max_size:,} bytes (max_file_size)"
-            )
+        if write:
+            from ucap_cli.write import confined_target
+
+            confined_target(path, within)
+        raw = read_bytes(path, max_size)
         check_utf8_mark(raw)
         text = raw.decode("utf-8")
         new = format_text(text)
     except CannotKeepComments as error:
         return Outcome(path, "kept", str(error))
-    except (FormatError, ForeignEncodingError) as error:
+    except FileTooLargeError as error:
+        return Outcome(
+            path, "error", f"larger than the limit of {error.limit:,} bytes (max_file_size)"
+        )
+    except (FormatError, ForeignEncodingError, UcapError) as error:
         return Outcome(path, "error", str(error))
     except UnicodeDecodeError as error:
         return Outcome(path, "error", not_utf8_message(raw, error))
@@ -944,17 +957,21 @@ def format_file(path: Path, *, write: bool, max_size: int = DEFAULT_MAX_FILE_SIZ
         from ucap_cli.write import update_text
 
         try:
-            update_text(path, format_text, max_size=max_size)
+            update_text(path, format_text, max_size=max_size, within=within)
         except UcapError as error:
             return Outcome(path, "error", str(error))
     return Outcome(path, "changed", before=text, after=new)
 
 
 def format_files(
-    paths: Iterable[Path], *, write: bool, max_size: int = DEFAULT_MAX_FILE_SIZE
+    paths: Iterable[Path],
+    *,
+    write: bool,
+    max_size: int = DEFAULT_MAX_FILE_SIZE,
+    within: Path | None = None,
 ) -> list[Outcome]:
     """Format each file in turn (see `format_file`)."""
-    return [format_file(path, write=write, max_size=max_size) for path in paths]
+    return [format_file(path, write=write, max_size=max_size, within=within) for path in paths]
 
 
 def summary(outcomes: list[Outcome], *, written: bool) -> str:

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISDIR
 from typing import TYPE_CHECKING, Any
 
-from ucap_cli import checks
+from ucap_cli import checks, files
 from ucap_cli.cache import Verdict
 from ucap_cli.checks import COLLECTION_CODES
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
@@ -26,9 +27,9 @@ from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark
 from ucap_cli.errors import UsageError
 from ucap_cli.findings import Finding, describe_validation_error
 from ucap_cli.lines import comments, toml_lines
-from ucap_cli.locate import SourceMap, build_source_map
+from ucap_cli.locate import SourceMap, build_source_map, place_too_deep
 from ucap_cli.problems import CODES, Problem
-from ucap_cli.toml import TOMLDecodeError, error_location, loads
+from ucap_cli.toml import TOMLDecodeError, TooDeepError, error_location, parse_document
 
 if TYPE_CHECKING:
     from ucap_cli.model import Record
@@ -233,32 +234,29 @@ def _folder(cwd: str) -> str:
 
 
 def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
-    """The UTF-8 text of a record file (BOM dropped), or OSError/UnicodeDecodeError/ValueError."""
-    with path.open("rb") as handle:
-        raw = handle.read(max_size + 1)
-    if len(raw) > max_size:
-        raise ValueError(f"file is larger than the limit of {max_size:,} bytes (max_file_size)")
-    check_utf8_mark(raw)
-    return raw.decode("utf-8-sig")
+    """The UTF-8 text of a record file (BOM dropped), or OSError/UnicodeDecodeError/ValueError;
+    a FIFO or a device is an OSError, never waited on (see `files.read_bytes`)."""
+    return files.read_text(path, max_size)
 
 
 def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
-    """Parse and validate `text` as the content of `file`, filling in data, record, problems."""
-    from pydantic import ValidationError
+    """Parse and validate `text` as the content of `file`, filling in data, record, problems.
 
-    from ucap_cli.model import SCHEMA_VERSION, Record
+    A file nested deeper than the one limit (E004) is treated as a file that is not TOML:
+    its data is not kept, so nothing walks it.
+    """
+    from ucap_cli.model import SCHEMA_VERSION
 
     file.text = text
     try:
-        file.data = loads(text)
+        file.data = parse_document(text)
     except TOMLDecodeError as error:
         message, line, column = error_location(error, text)
         file.problems.append(Problem(file.display, line, column, "E002", f"TOML: {message}"))
         return
-    except RecursionError:
-        file.problems.append(
-            Problem(file.display, 1, 1, "E002", "TOML: arrays or tables nested too deeply")
-        )
+    except TooDeepError as error:
+        message, position = place_too_deep(error, file.source_map())
+        file.problems.append(Problem(file.display, position.line, position.column, "E004", message))
         return
     version = file.data.get("schema_version")
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
@@ -275,13 +273,123 @@ def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
             ]
         )
         return
+    if _validate(file, file.data, context, large=len(text) > _LARGE) and file.record:
+        file.report(checks.check_record(file.record, file.path))
+        file.report_unused_suppressions()
+
+
+def _validate(
+    file: RecordFile, data: dict[str, Any], context: dict[str, Any], *, large: bool
+) -> bool:
+    """Validate `data` into `file.record`, or report why it is not a record (False).
+
+    In a `large` file, a table with thousands of unknown keys is validated with only its first
+    ones (see `_trimmed`): the report, which stops after MAX_PROBLEMS, is the same, and a
+    million unknown keys cost neither a million validation errors in memory nor the time to
+    list them.
+    """
+    from pydantic import ValidationError
+
+    from ucap_cli.model import Record
+
+    trimmed, dropped = _trimmed(data) if large else (data, 0)
     try:
-        file.record = Record.model_validate(file.data, context=context)
+        file.record = Record.model_validate(trimmed, context=context)
     except ValidationError as error:
-        file.report(describe_validation_error(error, file.data), error.error_count())
-        return
-    file.report(checks.check_record(file.record, file.path))
-    file.report_unused_suppressions()
+        findings = _Counted(describe_validation_error(error, data))
+        before = list(file.problems), file._omitted
+        file.report(findings, error.error_count() + dropped)
+        if dropped and (findings.taken > _KEPT_UNKNOWN or findings.exhausted):
+            # Comments suppressed so many problems that the report went past the findings
+            # trimming keeps exact: report from the whole data instead (rare, and slow).
+            file.problems[:], file._omitted = before
+            try:
+                Record.model_validate(data, context=context)
+            except ValidationError as whole:
+                file.report(describe_validation_error(whole, data), whole.error_count())
+        return False
+    return True
+
+
+# Unknown keys of one table that are validated (the rest are only counted): more than the
+# problems a file reports, so every problem reported is one that validating all would give.
+_KEPT_UNKNOWN = 2 * MAX_PROBLEMS
+# Files up to this size (characters or bytes) are validated whole: they hold at most some
+# ten thousand unknown keys, and looking for them would cost more than it saves.
+_LARGE = 64 * 1024
+
+
+class _Counted(Iterator[Finding]):
+    """The findings of an iterator, counting how many were taken, and whether all were."""
+
+    def __init__(self, findings: Iterator[Finding]) -> None:
+        self._findings = findings
+        self.taken = 0
+        self.exhausted = False
+
+    def __next__(self) -> Finding:
+        try:
+            finding = next(self._findings)
+        except StopIteration:
+            self.exhausted = True
+            raise
+        self.taken += 1
+        return finding
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A table of the record format: its keys, and the shapes of the tables under them."""
+
+    keys: frozenset[str]
+    tables: dict[str, _Shape]
+
+
+@lru_cache(maxsize=1)
+def _record_shape() -> _Shape:
+    from ucap_cli.findings import inner_model
+    from ucap_cli.model import Record
+
+    def shape(model: Any) -> _Shape:
+        fields = model.model_fields
+        inner = {name: inner_model(field.annotation) for name, field in fields.items()}
+        return _Shape(frozenset(fields), {n: shape(m) for n, m in inner.items() if m})
+
+    return shape(Record)
+
+
+def _trimmed(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """`data` with each table of the format keeping at most `_KEPT_UNKNOWN` unknown keys (in
+    the order written), and how many were left out. Pydantic lists a table's unknown keys last,
+    in that order, after its other problems: the first `_KEPT_UNKNOWN` problems of `data`
+    and of its trimmed copy are the same. Costs nothing for a table with few keys."""
+    dropped = 0
+
+    def trim(table: dict[str, Any], shape: _Shape) -> dict[str, Any]:
+        nonlocal dropped
+        result = table
+        if len(table) > len(shape.keys) + _KEPT_UNKNOWN:
+            unknown = [key for key in table if key not in shape.keys]
+            if len(unknown) > _KEPT_UNKNOWN:
+                surplus = set(unknown[_KEPT_UNKNOWN:])
+                dropped += len(surplus)
+                result = {k: v for k, v in table.items() if k not in surplus}
+        for key, inner in shape.tables.items():  # the format's tables: at most three deep
+            value = result.get(key)
+            new: Any = value
+            if isinstance(value, dict):
+                new = trim(value, inner)
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, dict) and (kept := trim(item, inner)) is not item:
+                        new = list(new) if new is value else new
+                        new[index] = kept
+            if new is not value:
+                result = dict(result) if result is table else result
+                result[key] = new
+        return result
+
+    return trim(data, _record_shape()), dropped
 
 
 def load_file(
@@ -289,10 +397,13 @@ def load_file(
 ) -> RecordFile:
     """Read, parse and validate one record file; I/O and decoding failures become problems."""
     file = RecordFile(path, display_path(path))
+    raw = b""
     try:
-        text = read_text(path, max_size)
+        raw = files.read_bytes(path, max_size)
+        check_utf8_mark(raw)
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line, column = _byte_position(path, error.start)
+        line, column = _byte_position(raw, error.start)
         file.problems.append(
             Problem(
                 file.display,
@@ -340,7 +451,10 @@ def load_record(
         file = RecordFile(path, display_path(path), data=data)
         # Checks that find nothing leave any suppression comment unused: a W308 that only a
         # full load (which reads the comments) reports. A file found clean today had none.
-        if _clean(file, context, checked=clean) and (clean or not _may_suppress(path, max_size)):
+        large = stat.st_size > _LARGE
+        if _clean(file, context, checked=clean, large=large) and (
+            clean or not _may_suppress(path, max_size)
+        ):
             if not clean:
                 cache.put(path, stat, data, clean=True)
             return file
@@ -352,15 +466,18 @@ def load_record(
     return file
 
 
-def _clean(file: RecordFile, context: dict[str, Any], *, checked: bool) -> bool:
+def _clean(file: RecordFile, context: dict[str, Any], *, checked: bool, large: bool) -> bool:
     """Validate and check `file.data` into `file.record` (`checked`: found clean under the
-    same settings today, so only validated); False if there is anything to report."""
+    same settings today, so only validated; `large`: see `_validate`); False if there is
+    anything to report."""
     from pydantic import ValidationError
 
     from ucap_cli.model import SCHEMA_VERSION, Record
 
     version = (file.data or {}).get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+        return False
+    if large and _trimmed(file.data or {})[1]:  # thousands of unknown keys: not clean
         return False
     try:
         file.record = Record.model_validate(file.data, context=context)
@@ -377,11 +494,7 @@ def _may_suppress(path: Path, max_size: int) -> bool:
         return True
 
 
-def _byte_position(path: Path, offset: int) -> tuple[int, int]:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return 1, 1
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
     # utf-8-sig counts `offset` from after the BOM it strips.
     head = data.removeprefix(b"\xef\xbb\xbf")[:offset]
     line = head.count(b"\n") + 1
@@ -417,21 +530,37 @@ def find_record_files(folder: Path) -> list[Path]:
 
 
 def expand_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files and folders from the command line -> record files; a missing path is a usage error."""
-    files: list[Path] = []
+    """Files and folders from the command line -> record files; a missing path is a usage error.
+
+    Any other path is a file to read, even one that cannot be read (no permission, a loop of
+    links, a FIFO): reading it reports why, as E001, like any file of the collection.
+    """
+    found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(find_record_files(path))
-        elif path.exists() or path.is_symlink():
-            files.append(path)
-        else:
+        kind = _path_kind(path)
+        if kind == "missing":
             raise UsageError(f"no such file or folder: {path}")
+        if kind == "folder":
+            found.extend(find_record_files(path))
+        else:
+            found.append(path)
     # One file given twice (`records records/a.toml`, `a.toml ./a.toml`) is checked once,
     # else it would clash with itself in the duplicate-id check.
     unique: dict[Path, Path] = {}
-    for file in files:
+    for file in found:
         unique.setdefault(real_path(file), file)
     return list(unique.values())
+
+
+def _path_kind(path: Path) -> str:
+    """ "folder", "file" or "missing" (nothing there, not even a broken link)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "file" if os.path.lexists(path) else "missing"  # a broken link: E001
+    except (OSError, ValueError):  # no permission to search its folder, a loop of links...
+        return "file"
+    return "folder" if S_ISDIR(mode) else "file"
 
 
 def real_path(path: Path) -> Path:

@@ -4,17 +4,31 @@
 records, for every key path, where its key and its value are written. It is a lenient,
 linear-time scanner with an explicit stack: it never raises, and paths it could not
 place (invalid text, nesting deeper than `_MAX_DEPTH`) are simply unknown.
+
+The scan is lazy: it goes only as far into the text as the questions asked so far need (a
+place once found is final, except a table only named on the way to another, `a` of `[a.b]`,
+which a later `[a]` may still define). The first problems of a 10 MB file are located
+without scanning all of it.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
-from contextlib import suppress
 from dataclasses import dataclass
 
-KeyPath = tuple[str | int, ...]
+from ucap_cli.toml import MAX_DEPTH, TooDeepError
+from ucap_cli.toml import KeyPath as KeyPath  # the key paths positions are asked for
 
 _MAX_DEPTH = 128  # longest key path recorded; deeper text is skipped, not recursed into
+_CHUNK = 1 << 16  # characters scanned at a time when a question needs more of the text
+# `key = value` alone on its line, with a bare key and a value that is a number, a boolean, a
+# date or a one-line string without escapes: most lines, read by one match.
+_SIMPLE = re.compile(
+    r"""[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*"""
+    r"""([^ \t\r\n"'\[\]{}#,=]+|"[^"\\\x00-\x1f\x7f]*"|'[^'\x00-\x08\x0a-\x1f\x7f]*')"""
+    r"""[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)"""
+)
 _BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _HEX = frozenset("0123456789abcdefABCDEF")
 _SCALAR_END = frozenset(" \t\r\n,[]{}#=\"'")
@@ -41,43 +55,54 @@ class Position:
 class SourceMap:
     """Where the keys, values and tables of one TOML document are written."""
 
-    __slots__ = ("_keys", "_lines", "_tables", "_values")
+    __slots__ = ("_lines", "_scanner")
 
-    def __init__(
-        self,
-        lines: list[int],
-        keys: dict[KeyPath, int],
-        values: dict[KeyPath, int],
-        tables: dict[KeyPath, int],
-    ) -> None:
-        """Wrap line-start offsets and per-path character offsets."""
-        self._lines = lines
-        self._keys = keys
-        self._values = values
-        self._tables = tables
+    def __init__(self, text: str) -> None:
+        """Map `text` (without its BOM), scanning it only as far as questions need."""
+        self._scanner = _Scanner(text)
+        self._lines = [0]  # offsets of the line starts found so far
 
     def _at(self, offset: int | None) -> Position | None:
         if offset is None:
             return None
-        row = bisect_right(self._lines, offset) - 1
-        return Position(row + 1, offset - self._lines[row] + 1)
+        lines, text = self._lines, self._scanner.s
+        while lines[-1] <= offset and lines[-1] >= 0:  # line starts up to `offset`, once
+            end = text.find("\n", lines[-1])
+            if end < 0:
+                lines.append(-1)  # no more lines
+                break
+            lines.append(end + 1)
+        row = bisect_right(lines, offset, hi=len(lines) - (lines[-1] < 0)) - 1
+        return Position(row + 1, offset - lines[row] + 1)
+
+    def _find(self, found: dict[KeyPath, int], path: KeyPath) -> int | None:
+        """Where `found` places `path`, scanning on until that place is final."""
+        scanner = self._scanner
+        while True:
+            offset = found.get(path)
+            if offset is not None and path not in scanner.reopenable:
+                return offset
+            if not scanner.advance():
+                return found.get(path)
 
     def key(self, path: KeyPath) -> Position | None:
         """Where the last component of `path` is written as a key (array element: its value)."""
         path = tuple(path)
         if path and isinstance(path[-1], int):
             return self.value(path)
-        return self._at(self._keys.get(path))
+        return self._at(self._find(self._scanner.keys, path))
 
     def value(self, path: KeyPath) -> Position | None:
         """Where the value at `path` starts (a table: its header, `{` or first dotted key)."""
         path = tuple(path)
-        return self.table(path) if not path else self._at(self._values.get(path))
+        return self.table(path) if not path else self._at(self._find(self._scanner.values, path))
 
     def table(self, path: KeyPath) -> Position | None:
         """Where the table at `path` opens: header, `[[`, `{` or first dotted key; root 1:1."""
         path = tuple(path)
-        return Position(1, 1) if not path else self._at(self._tables.get(path))
+        if not path:
+            return Position(1, 1)
+        return self._at(self._find(self._scanner.tables, path))
 
     def nearest(self, path: KeyPath) -> Position:
         """Best known position for `path`: its value, its key, else its nearest known ancestor."""
@@ -87,6 +112,17 @@ class SourceMap:
             path = path[:-1]
             found = self.table(path) or self.key(path) or self.value(path)
         return found or Position(1, 1)
+
+    def first_deeper(self, depth: int) -> KeyPath | None:
+        """The first path written (in text order) with more than `depth` parts, cut to
+        `depth` + 1 parts; `depth` must be less than `_MAX_DEPTH`."""
+        scanner = self._scanner
+        if scanner.watch is None:
+            scanner.watch = depth
+            scanner.deep = [(o, p) for p, o in scanner.values.items() if len(p) > depth]
+        while not scanner.deep and scanner.advance():
+            pass
+        return min(scanner.deep)[1][: depth + 1] if scanner.deep else None
 
 
 class _Stop(Exception):
@@ -115,19 +151,37 @@ class _Scanner:
         self.values: dict[KeyPath, int] = {}
         self.tables: dict[KeyPath, int] = {}
         self.implicit: set[KeyPath] = set()  # tables only mentioned on the way to another
+        self.reopenable: set[KeyPath] = set()  # those by a header: `[a]` may follow `[a.b]`
         self.arrays: dict[KeyPath, int] = {}  # array-of-tables path -> elements so far
+        self.current: KeyPath = ()  # the table the statements being read go in
+        self.watch: int | None = None  # when set, paths longer than this are noted in `deep`
+        self.deep: list[tuple[int, KeyPath]] = []
 
     def peek(self) -> str:
         return self.s[self.i] if self.i < self.n else ""
 
-    def run(self) -> None:
-        current: KeyPath = ()
-        while self.i < self.n:
-            try:
-                current = self.statement(current)
-            except _Stop:  # resume on the next line; offsets only ever grow
-                end = self.s.find("\n", self.i)
-                self.i = self.n if end < 0 else end + 1
+    def advance(self) -> bool:
+        """Scan about `_CHUNK` more characters; False when the text was scanned already."""
+        if self.i >= self.n:
+            return False
+        stop = self.i + _CHUNK
+        simple, s = _SIMPLE.match, self.s
+        try:
+            while self.i < self.n and self.i < stop:
+                line = simple(s, self.i)
+                if line is not None and len(self.current) < _MAX_DEPTH:  # the common case, fast
+                    path = (*self.current, line.group(1))
+                    self.define(path, line.start(1), line.start(2), table=False)
+                    self.i = line.end()
+                    continue
+                try:
+                    self.current = self.statement(self.current)
+                except _Stop:  # resume on the next line; offsets only ever grow
+                    end = self.s.find("\n", self.i)
+                    self.i = self.n if end < 0 else end + 1
+        except Exception:  # a locator must never break error reporting
+            self.i = self.n
+        return True
 
     def statement(self, current: KeyPath) -> KeyPath:
         self.skip_ws()
@@ -174,12 +228,15 @@ class _Scanner:
             return
         self.keys[path] = key
         self.values[path] = value
+        if self.watch is not None and len(path) > self.watch:
+            self.deep.append((value, path))
         if table:
             self.tables[path] = value
         if implicit:
             self.implicit.add(path)
         else:
             self.implicit.discard(path)
+            self.reopenable.discard(path)
 
     def header(self) -> KeyPath:
         start = self.i
@@ -194,9 +251,15 @@ class _Scanner:
         path: KeyPath = ()
         for name, offset in parts[:-1]:
             path += (name,)
+            if len(path) > _MAX_DEPTH:
+                raise _Stop
+            if path not in self.keys:
+                self.reopenable.add(path)
             self.define(path, offset, offset, table=True, implicit=True)
             if path in self.arrays:  # `[a.b]` after `[[a]]` extends the last element of `a`
                 path += (self.arrays[path] - 1,)
+        if len(path) >= _MAX_DEPTH:
+            raise _Stop
         name, offset = parts[-1]
         path += (name,)
         if not aot:
@@ -207,6 +270,8 @@ class _Scanner:
         self.arrays[path] = index + 1
         path += (index,)
         self.values[path] = self.tables[path] = start
+        if self.watch is not None and len(path) > self.watch:
+            self.deep.append((start, path))
         return path
 
     def keyval(self, base: KeyPath) -> None:
@@ -216,7 +281,11 @@ class _Scanner:
     def dotted(self, base: KeyPath) -> tuple[KeyPath, int]:
         """Read `key = ` under `base`; record implicit tables; return full path and key offset."""
         parts = self.key()
-        if len(base) + len(parts) > _MAX_DEPTH:
+        if len(base) + len(parts) > _MAX_DEPTH:  # placed as far as recorded, then skipped
+            path = base
+            for name, offset in parts[: max(0, _MAX_DEPTH - len(base))]:
+                path += (name,)
+                self.define(path, offset, offset, table=True, implicit=True)
             raise _Stop
         self.skip_ws()
         if self.peek() != "=":
@@ -234,7 +303,7 @@ class _Scanner:
         """Read a possibly dotted key; return each part's name and offset."""
         parts: list[tuple[str, int]] = []
         s, n = self.s, self.n
-        while len(parts) <= _MAX_DEPTH:
+        while True:  # every part, however many: the caller records at most _MAX_DEPTH
             self.skip_ws()
             start = self.i
             c = self.peek()
@@ -255,7 +324,6 @@ class _Scanner:
             if self.peek() != ".":
                 return parts
             self.i += 1
-        raise _Stop
 
     def basic(self) -> str:
         """Read a one-line basic string, returning its decoded text."""
@@ -360,7 +428,9 @@ class _Scanner:
             if key is not None:
                 self.define(path, key, start, table=c == "{")
             else:
-                self.values.setdefault(path, start)
+                first = self.values.setdefault(path, start) == start
+                if first and self.watch is not None and len(path) > self.watch:
+                    self.deep.append((start, path))
                 if c == "{":
                     self.tables.setdefault(path, start)
             if c in ("[", "{"):
@@ -399,12 +469,22 @@ def build_source_map(text: str) -> SourceMap:
     """Map every key path of TOML `text` to its position; never raises."""
     if text.startswith("\ufeff"):
         text = text[1:]  # the BOM is not a column: line 1 starts after it
-    lines = [0]
-    end = text.find("\n")
-    while end >= 0:
-        lines.append(end + 1)
-        end = text.find("\n", end + 1)
-    scanner = _Scanner(text)
-    with suppress(Exception):  # a locator must never break error reporting
-        scanner.run()
-    return SourceMap(lines, scanner.keys, scanner.values, scanner.tables)
+    return SourceMap(text)
+
+
+def place_too_deep(error: TooDeepError, source: SourceMap) -> tuple[str, Position]:
+    """The message of `error` and where it points: at the first value past the limit on the
+    deepest branch (when the parser gave up, on the first branch past the limit)."""
+    if error.path is not None:
+        return str(error), source.nearest(error.path)
+    path = source.first_deeper(MAX_DEPTH)
+    if path is None:
+        return str(error), Position(1, 1)
+    return error.describe(path, table=source.table(path[:1]) is not None), source.nearest(path)
+
+
+def too_deep_message(error: TooDeepError, text: str) -> str:
+    """`error`'s message with its place in `text`, as the TOML parser gives one:
+    '[extra] is nested 501 levels deep; the limit is 64 (at line 3, column 131)'."""
+    message, position = place_too_deep(error, build_source_map(text))
+    return f"{message} (at line {position.line}, column {position.column})"

@@ -34,6 +34,7 @@ CODES: dict[str, Code] = _codes(
     Code("E001", _E, "file cannot be read (missing, a folder, not UTF-8, too large)"),
     Code("E002", _E, "TOML syntax error"),
     Code("E003", _E, "schema_version missing, not 1, or newer than this ucap"),
+    Code("E004", _E, "keys, tables and arrays nested more than 64 levels deep"),
     Code("E101", _E, "required key missing"),
     Code("E102", _E, "unknown key (with a did-you-mean suggestion)"),
     Code("E103", _E, "value has the wrong type"),

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
 from ucap_cli.errors import WriteError
+from ucap_cli.files import FileTooLargeError, read_bytes
 
 LOCK_TIMEOUT = 10.0  # seconds to wait for another ucap writing the same file
 _POLL = 0.02
@@ -37,6 +38,30 @@ def lock_path(path: Path) -> Path:
 def _target(path: Path) -> Path:
     """Write through a symbolic link to the file it points at, keeping the link."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def confined_target(path: Path, within: Path | None = None) -> Path:
+    """`_target`, for a file of the collection: a link is written through only to a file in
+    the folder `within` (the records folder) or in the link's own folder; any other link is a
+    WriteError. A cloned repository's `records/cfg.toml -> ../../other/pyproject.toml` must
+    not make `fmt` or `add` rewrite another project's file.
+    """
+    target = _target(path)
+    if target is path:
+        return path
+    folders = [path.parent, *([within] if within is not None else [])]
+    for folder in folders:
+        real = os.path.realpath(folder)
+        if os.path.commonpath([real, target]) == real:
+            return target
+    from ucap_cli.load import display_path
+
+    where = "the records folder" if within is not None else "its folder"
+    raise WriteError(
+        f"{display_path(path)} is a link to a file outside {where} ({display_path(target)}); "
+        "nothing was written",
+        hint="ucap writes through a link only to a file in the records folder",
+    )
 
 
 def _try_lock(fd: int) -> bool:
@@ -143,7 +168,7 @@ def atomic_write(
 
 def _current(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        return read_bytes(path)
     except FileNotFoundError:
         return None
 
@@ -166,15 +191,18 @@ def update_text(
     *,
     timeout: float = LOCK_TIMEOUT,
     max_size: int | None = None,
+    within: Path | None = None,
 ) -> str | None:
     """Under the file's lock: read `path`, apply `change`, write the result atomically.
 
     `change` gets the file's text (UTF-8, BOM kept) and returns the new text, or None to leave
     the file alone. If the file changes on disk while `change` runs (an editor saved it), the
     change is made once more on the new text; a second such race is an error. Returns what
-    was written, or None. A file that is not UTF-8 text, or larger than `max_size` bytes, is
-    a WriteError.
+    was written, or None. A file that is not UTF-8 text, or larger than `max_size` bytes, or a
+    link to a file outside `within` and its own folder (see `confined_target`), is a
+    WriteError.
     """
+    confined_target(path, within)
     with record_lock(path, timeout):
         for attempt in range(2):
             original = _read(path, max_size)
@@ -201,17 +229,16 @@ def create_text(path: Path, text: str, *, timeout: float = LOCK_TIMEOUT) -> None
 
 
 def _read(path: Path, max_size: int | None = None) -> bytes:
+    """The file's bytes (a FIFO or a device is refused, never waited on)."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read() if max_size is None else handle.read(max_size + 1)
+        return read_bytes(path, max_size)
     except OSError as error:
         raise WriteError(f"cannot read {path}: {error.strerror or error}") from None
-    if max_size is not None and len(data) > max_size:
+    except FileTooLargeError as error:
         raise WriteError(
-            f"{path} is larger than the limit of {max_size:,} bytes (max_file_size); "
+            f"{path} is larger than the limit of {error.limit:,} bytes (max_file_size); "
             "nothing was written"
-        )
-    return data
+        ) from None
 
 
 def _decode(path: Path, data: bytes) -> str:

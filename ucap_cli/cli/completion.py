@@ -11,14 +11,14 @@ from typing import Any
 def _records_data(ctx: Any) -> Iterator[dict[str, Any]]:
     """The parsed TOML of each record file; unreadable files are skipped."""
     from ucap_cli.config import load_config
-    from ucap_cli.load import find_record_files
-    from ucap_cli.toml import loads
+    from ucap_cli.load import find_record_files, read_text
+    from ucap_cli.toml import parse_document
 
     records = (getattr(ctx, "params", None) or {}).get("records")
     config = load_config(records=Path(records) if records else None)
     for path in find_record_files(config.records):
-        try:
-            data = loads(path.read_text(encoding="utf-8-sig"))
+        try:  # a FIFO is refused, not waited on; data is never nested past the one limit
+            data = parse_document(read_text(path, config.max_file_size))
         except Exception:  # a bad file must not break completion
             continue
         yield data

@@ -39,6 +39,7 @@ def fmt(
         [] if paths and not given else record_paths(config, given),
         write=not (check or diff),
         max_size=config.max_file_size,
+        within=config.records,
     )
     failed = False
     for outcome in outcomes:
