@@ -45,7 +45,7 @@ import tomli_w
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
 from ucap_cli.dates import DateError, parse_partial_date
 from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
-from ucap_cli.errors import UcapError
+from ucap_cli.errors import InstallError, UcapError
 from ucap_cli.locate import KeyPath, too_deep_message
 from ucap_cli.toml import TOMLDecodeError, TooDeepError, loads, parse_document
 
@@ -941,6 +941,8 @@ def format_file(
         new = format_text(text)
     except CannotKeepComments as error:
         return Outcome(path, "kept", str(error))
+    except InstallError:
+        raise  # the installation, not this file, is at fault: the whole run stops (exit 2)
     except FileTooLargeError as error:
         return Outcome(
             path, "error", f"larger than the limit of {error.limit:,} bytes (max_file_size)"
