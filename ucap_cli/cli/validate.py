@@ -59,7 +59,7 @@ def validate(
     errors. Given files (as pre-commit does), the duplicate-id check still covers the whole
     records folder, and only the given files' problems are reported.
     """
-    from ucap_cli.cli.output import write
+    from ucap_cli.cli.output import report_warning, write
     from ucap_cli.collection import Selection
     from ucap_cli.collection import validate as run
     from ucap_cli.config import load_config
@@ -76,6 +76,7 @@ def validate(
     )
     with progress_on_stderr() as progress:
         result = run(config, paths or [], selection, progress, use_cache=not no_cache)
+    report_warning(result.cache_warning)
     if chosen is ReportFormat.json:
         write(view.as_json(result))
     elif chosen is ReportFormat.sarif:
