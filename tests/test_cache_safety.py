@@ -349,6 +349,61 @@ def temporaries(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
 
 
+def test_a_write_removes_the_stale_temporary_files_of_its_own_file(
+    run: Run, project: Project
+) -> None:
+    records = project.records
+    stale = records / ".demo.toml.k3j_x0a9.tmp"  # as tempfile.mkstemp names them
+    fresh = records / ".demo.toml.ab12cd34.tmp"  # another process is writing it
+    linked = records / ".demo.toml.zzzzzzzz.tmp"
+    other_pattern = records / ".demo.toml.abc.tmp"
+    others_file = records / ".pune.toml.q1w2e3r4.tmp"
+    for path in (stale, fresh, other_pattern, others_file):
+        path.write_bytes(b"half a record")
+    os.symlink(project.precious, linked)
+    for path in (stale, linked, other_pattern, others_file):
+        backdate(path)
+
+    added = run("add", "activity", "demo", "--date", "2018", "--kind", "visit", "--title", "T")
+
+    assert added.exit_code == 0, added.output
+    assert temporaries(records) == sorted(
+        p.name for p in (fresh, linked, other_pattern, others_file)
+    )
+    assert project.precious.read_bytes() == b"precious data\n"
+
+    (records / "pune.toml").write_text(PUNE + "\n\n\n", encoding="utf-8")  # fmt changes it
+    formatted = run("fmt", "records/pune.toml")
+    assert formatted.exit_code == 0, formatted.output
+    assert temporaries(records) == sorted(p.name for p in (fresh, linked, other_pattern))
+
+
+def test_a_write_killed_mid_way_leaves_a_temporary_file_the_next_write_removes(
+    project: Project,
+) -> None:
+    """SIGKILL between writing the temporary file and renaming it, then `ucap add`."""
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from ucap_cli import write\n"
+        "def killed(*args): os.kill(os.getpid(), signal.SIGKILL)\n"
+        "os.replace = killed\n"
+        "write.atomic_write(Path(sys.argv[1]), b'new text')\n"
+    )
+    target = project.records / "demo.toml"
+    done = subprocess.run([sys.executable, "-c", script, str(target)], check=False)
+    assert done.returncode == -9
+    [left] = temporaries(project.records)
+    assert left.startswith(".demo.toml.")
+    assert ucap(project.root, ("add", "result", "demo", "--text", "More"))[0] == 0
+    assert temporaries(project.records) == [left]  # fresh: another process could be writing it
+
+    backdate(project.records / left)
+    assert ucap(project.root, ("add", "result", "demo", "--text", "More"))[0] == 0
+    assert temporaries(project.records) == []
+    assert target.read_text(encoding="utf-8").count('text = "More"') == 2
+
+
 def test_the_cache_removes_its_own_stale_temporary_files(run: Run, project: Project) -> None:
     assert run("validate").exit_code == run("list").exit_code == 0
     places = project.places()
