@@ -225,8 +225,12 @@ class CacheFolder:
 
     def listing(self) -> list[str]:
         """The names in the folder."""
+        return [entry.name for entry in self.entries()]
+
+    def entries(self) -> list[os.DirEntry[str]]:
+        """What the folder holds, with the types its listing gives (no stat of each)."""
         with os.scandir(self.fd) as entries:
-            return [entry.name for entry in entries]
+            return list(entries)
 
 
 def open_cache(root: Path, *names: str, create: bool = False) -> CacheFolder:

@@ -26,7 +26,6 @@ import io
 import os
 import pickle
 import re
-import stat as st
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -199,10 +198,11 @@ class ParsedCache:
 
         When this folder's entries outnumber its files, those of other files (deleted, renamed)
         go, as do temporary files left by a run that stopped. So do the subfolders of records
-        folders that no longer exist. All of `parsed/` that is looked at is checked before
-        anything is removed, and only the cache's own names are removed. The number of entries
-        and subfolders removed; failures are ignored (a concurrent run's entry removed here is
-        only a miss for it).
+        folders that no longer exist. Run before loading, so that anything in `parsed/` not of
+        the cache's making stops the cache before any worker starts; all that is looked at is
+        checked before anything is removed, and only the cache's own names are removed. The
+        number of entries and subfolders removed; failures are ignored (a concurrent run's
+        entry removed here is only a miss for it).
         """
         if self.warning is not None:
             return 0
@@ -239,9 +239,16 @@ class ParsedCache:
         if len(entries) <= len(paths):
             return  # at most one entry a file: hashing every path would cost more
         keep = {self._name(path) for path in paths}
+        unwanted: dict[str, list[str]] = {}
         for fan_out, entry in entries:
             if fan_out + entry not in keep:
-                plan.files((self.part, fan_out), [entry], "entry", counted=True)
+                unwanted.setdefault(fan_out, []).append(entry)
+        with parsed.folder(self.part) as part:
+            for fan_out, names in unwanted.items():
+                with part.folder(fan_out) as folder:
+                    for name in names:
+                        folder.status(name)  # this user's, before anything is removed
+                plan.files((self.part, fan_out), names, "entry", counted=True)
 
 
 @dataclass
@@ -256,21 +263,30 @@ class _Listing:
 
 
 def _listing(folder: CacheFolder) -> _Listing:
-    """What `folder` holds, every name checked: Unexpected for a link, a special file or
-    another user's file or folder."""
+    """What `folder` holds, each name checked: Unexpected for a link, a special file, or
+    another user's file or folder. Entries are checked by the type the listing gives; their
+    owner when they are read or planned for removal (a stat of each of thousands would cost
+    more than all the rest of pruning)."""
     found = _Listing()
     abandoned = time.time() - ABANDONED
-    for name in folder.listing():
+    for item in folder.entries():
+        name = item.name
         try:
-            status = folder.status(name, folder=None)
+            if item.is_symlink():
+                raise Unexpected(f"{folder.shown_name(name)} is a symbolic link")
+            if item.is_dir(follow_symlinks=False):
+                if _FAN_OUT.fullmatch(name):
+                    found.fan_outs.append(name)  # its owner is checked when it is opened
+                else:
+                    folder.status(name, folder=True)  # not the cache's: left alone
+                continue
+            if item.is_file(follow_symlinks=False) and _ENTRY.fullmatch(name):
+                found.entries.append(name)
+                continue
+            status = folder.status(name)
         except FileNotFoundError:  # another run's temporary file, renamed meanwhile
             continue
-        if st.S_ISDIR(status.st_mode):
-            if _FAN_OUT.fullmatch(name):
-                found.fan_outs.append(name)
-        elif _ENTRY.fullmatch(name):
-            found.entries.append(name)
-        elif name == _MARK:
+        if name == _MARK:
             found.marks.append(name)
         elif status.st_mtime < abandoned:
             made_for = temporary_of(name)
@@ -305,9 +321,13 @@ def _plan_other(parsed: CacheFolder, name: str, plan: _Plan) -> None:
         for fan_out in top.fan_outs:
             with part.folder(fan_out) as folder:
                 inside = _listing(folder)
+                for entry in inside.entries:
+                    folder.status(entry)
             plan.files((name, fan_out), inside.entries, "entry", counted=False)
             plan.files((name, fan_out), inside.stale, "stale", counted=False)
             plan.folder((name,), fan_out, counted=False)
+        for entry in top.entries:
+            part.status(entry)
     plan.files((name,), top.entries + top.marks, "entry", counted=False)
     plan.files((name,), top.stale, "stale", counted=False)
     plan.folder((), name, counted=True)
