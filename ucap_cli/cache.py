@@ -3,11 +3,11 @@
 The folder is ucap's scratch space inside a repository that may be someone else's, so it is
 opened level by level (`CacheFolder`): each folder with `O_NOFOLLOW | O_DIRECTORY` relative to
 its parent, each file relative to its folder, and each checked before use to be a real folder
-or regular file of this user's. A link, a file of another type or another user's anywhere in
-it means the cache is not used for the rest of the run (`Unexpected`, reported as one warning),
-never that something outside it is read, written or removed. Nothing is removed but names of
-the cache's own making. Where the platform cannot open files relative to a folder, there is no
-cache.
+or regular file of this user's. A link, a file of another type or another user's in what a
+command uses of it means the cache is not used for the rest of the run (`Unexpected`, reported
+as one warning), never that something outside it is read, written or removed. Nothing is
+removed but names of the cache's own making. Where the platform cannot open files relative to
+a folder, there is no cache.
 
 Verdicts: an entry is keyed by the file's absolute path and trusted only while the file's
 size, modification time (ns), inode and change time are those recorded. The whole cache is
