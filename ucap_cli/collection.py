@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from ucap_cli.cache import Verdict, VerdictCache
 from ucap_cli.checks import IdOwner, duplicate_ids
@@ -82,6 +82,7 @@ class ValidationResult:
     files_checked: int
     problems: list[Problem]
     sources: dict[str, str] = field(default_factory=dict)
+    cache_warning: str | None = None  # why the cache was not used, when ucap did not make it
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def source_line(self, problem: Problem) -> str | None:
@@ -176,13 +177,30 @@ class Reduced(Generic[T]):
     skipped: Problem | None  # the first problem of a file without a record
 
 
+class Reduction(NamedTuple, Generic[T]):
+    """What `reduce_collection` gives: each file's `Reduced`, in path order, and why the cache
+    was not used when something in it was not of its making."""
+
+    files: list[Reduced[T]]
+    cache_warning: str | None
+
+
+class Folding(NamedTuple):
+    """What `fold_collection` gives: the fold of the products (None when no file gave one),
+    the first problem of each file without a record, and `Reduction.cache_warning`."""
+
+    product: Any
+    skipped: list[Problem]
+    cache_warning: str | None
+
+
 def reduce_collection(
     config: Config,
     reduce: Callable[[RecordFile], T | None],
     progress: Progress | None = None,
     *,
     use_cache: bool = True,
-) -> list[Reduced[T]]:
+) -> Reduction[T]:
     """Load each file of the records folder and keep only `reduce(file)` of it, in path order.
 
     For views of large collections: files are loaded (on every core when there are many,
@@ -190,19 +208,18 @@ def reduce_collection(
     so no more than one record is held per process. `reduce` must be picklable; it is given
     only files that have a record. Files that share an id are loaded again with the
     duplicate-id problems reported, then reduced, as `load_collection` would have them.
-    With the cache, its entries of files no longer in the folder are then removed.
+    With the cache, its entries of files no longer in the folder are removed first.
     """
     paths = record_paths(config)
-    cache = _parsed_cache(config) if use_cache else None
+    cache = _parsed_cache(config, paths) if use_cache else None
     work = partial(_reduce_file, reduce=reduce, load=_loader(config, cache))
     results = list(map_files(work, paths, progress))
-    if cache is not None:
-        cache.prune(paths)
+    warning = _closed(cache)
     found = duplicate_ids(IdOwner(r.path, r.display, r.id) for r in results)
     for index, result in enumerate(results):
         if result.path in found:
             results[index] = _reduced(_reported(config, result.path, found), reduce)
-    return results
+    return Reduction(results, warning)
 
 
 def fold_collection(
@@ -212,17 +229,17 @@ def fold_collection(
     progress: Progress | None = None,
     *,
     use_cache: bool = True,
-) -> tuple[Any, list[Problem]]:
+) -> Folding:
     """`reduce_collection` for products that merge: `fold` of every file's product (None when
     no file gave one), and the first problem of each file that has no record, in path order.
 
     Each worker folds the products of its files, so one product a batch crosses processes.
     `fold` must not depend on the order of the products, nor `reduce` on the duplicate-id
     problems (E201): only the files without a record are loaded again for those. With the
-    cache, its entries of files no longer in the folder are then removed.
+    cache, its entries of files no longer in the folder are removed first.
     """
     paths = record_paths(config)
-    cache = _parsed_cache(config) if use_cache else None
+    cache = _parsed_cache(config, paths) if use_cache else None
     work = partial(_fold_batch, reduce=reduce, fold=fold, load=_loader(config, cache))
     folded: list[Any] = []
     files: list[Reduced[None]] = []
@@ -230,24 +247,34 @@ def fold_collection(
         if product is not None:
             folded.append(product)
         files += batch
-    if cache is not None:
-        cache.prune(paths)
+    warning = _closed(cache)
     found = duplicate_ids(IdOwner(f.path, f.display, f.id) for f in files)
     skipped = [
         _reduced(_reported(config, f.path, found), reduce).skipped if f.path in found else f.skipped
         for f in files
         if f.skipped is not None
     ]
-    return (fold(folded) if folded else None), [p for p in skipped if p is not None]
+    return Folding(fold(folded) if folded else None, [p for p in skipped if p is not None], warning)
 
 
-def _parsed_cache(config: Config) -> ParsedCache:
+def _parsed_cache(config: Config, paths: Sequence[Path]) -> ParsedCache:
     """The project's cache of parsed files of the records folder, for the configuration's
-    settings."""
+    settings: looked through (anything in it not of its making stops it, before any worker
+    starts) and kept to the folder's files `paths`."""
     from ucap_cli.parsed import ParsedCache
 
     settings = [config.validation_context(), config.max_file_size]
-    return ParsedCache(config.root, config.records, settings)
+    cache = ParsedCache(config.root, config.records, settings)
+    cache.prune(paths)
+    return cache
+
+
+def _closed(cache: ParsedCache | None) -> str | None:
+    """After loading: why the cache was not used, if it was not."""
+    if cache is None:
+        return None
+    cache.close()
+    return cache.warning
 
 
 def _loader(config: Config, cache: ParsedCache | None) -> Callable[[Path], RecordFile]:
@@ -412,7 +439,12 @@ def validate(
     selection = selection or Selection()
     chosen = Selection(selection.select, frozenset(selection.ignore | config.ignore))
     problems = sorted((p for p in problems if chosen.wants(p.code)), key=lambda p: p.sort_key)
-    return ValidationResult(len(targets), problems, _sources(targets, displays, problems))
+    return ValidationResult(
+        len(targets),
+        problems,
+        _sources(targets, displays, problems),
+        cache.warning if cache is not None else None,
+    )
 
 
 def _cached_id(

@@ -5,13 +5,16 @@ it, then renames it over the target (`os.replace`), so a reader sees the old fil
 one, never half of one; on any failure, Ctrl-C included, the temporary file is removed and the
 target is untouched. `update_text` and `create_text` add a lock (`.<name>.lock`, beside the
 file) so two ucap processes writing one record take turns, and a compare-before-replace so an
-edit made meanwhile by another program is never silently overwritten.
+edit made meanwhile by another program is never silently overwritten. A temporary file that
+a killed write left (`.NAME.XXXXXXXX.tmp`) is removed by the next write of NAME in that run
+once it is an hour old.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 import time
@@ -24,6 +27,12 @@ from ucap_cli.files import FileTooLargeError, read_bytes
 
 LOCK_TIMEOUT = 10.0  # seconds to wait for another ucap writing the same file
 _POLL = 0.02
+STALE = 3600.0  # seconds: a temporary file this old was left by a write that was killed
+# `atomic_write`'s temporary files, as tempfile.mkstemp names them: `.NAME.` + 8 + `.tmp`.
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp", re.DOTALL)
+# The temporary files found in each folder written to in this process, by NAME: one listing
+# a folder, however many of its files are written (`fmt` of thousands of records).
+_temporaries: dict[str, dict[str, list[str]]] = {}
 
 
 class ConcurrentEditError(WriteError):
@@ -130,6 +139,7 @@ def atomic_write(
     """
     path = _target(path)
     folder = path.parent
+    remove_stale_temporaries(path)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
@@ -164,6 +174,33 @@ def atomic_write(
             raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
         raise
     _sync_folder(folder)
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Remove the temporary files that killed writes of `path` left beside it: names exactly
+    as `atomic_write` makes them for `path`, regular files (not links) of this user's, unchanged
+    for an hour (so none that another process is writing). Best effort."""
+    if not hasattr(os, "getuid"):  # pragma: no cover - no owners to compare on Windows
+        return
+    folder = os.path.abspath(path.parent)
+    if folder not in _temporaries:
+        found: dict[str, list[str]] = {}
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                match = _TEMPORARY.fullmatch(entry.name)
+                if match:
+                    found.setdefault(match.group("name"), []).append(entry.name)
+        _temporaries[folder] = found
+    for name in _temporaries[folder].pop(path.name, []):
+        temporary = os.path.join(folder, name)
+        with contextlib.suppress(OSError):
+            status = os.lstat(temporary)
+            if (
+                stat.S_ISREG(status.st_mode)
+                and status.st_uid == os.getuid()
+                and status.st_mtime < time.time() - STALE
+            ):
+                os.unlink(temporary)
 
 
 def _current(path: Path) -> bytes | None:

@@ -61,7 +61,7 @@ def list_records(
     import sys
     from functools import partial
 
-    from ucap_cli.cli.output import write, write_pieces
+    from ucap_cli.cli.output import report_warning, write, write_pieces
     from ucap_cli.collection import reduce_collection
     from ucap_cli.config import load_config
     from ucap_cli.console import make_console
@@ -76,9 +76,10 @@ def list_records(
         view.list_item, filters=filters, sort=sort, output_format=output_format.value, fields=chosen
     )
     with progress_on_stderr() as progress:
-        reduced = reduce_collection(
+        reduced, cache_warning = reduce_collection(
             load_config(records=records), reduce, progress, use_cache=not no_cache
         )
+    report_warning(cache_warning)
     matched = view.sort_items((r.product for r in reduced if r.product), reverse)
     if limit is None and output_format is OutputFormat.table and sys.stdout.isatty():
         limit = TERMINAL_LIMIT

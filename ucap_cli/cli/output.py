@@ -18,6 +18,15 @@ def report_error(error: UcapError) -> None:
     sys.stderr.write("\n".join(lines) + "\n")
 
 
+def report_warning(message: str | None) -> None:
+    """`ucap: warning: message` on stderr, when there is a message."""
+    if message is None:
+        return
+    from ucap_cli.render.safe import visible
+
+    sys.stderr.write(f"ucap: warning: {visible(message)}\n")
+
+
 def write(text: str) -> None:
     """Plain text to stdout, with a final newline."""
     sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -65,7 +65,7 @@ def validate(
     errors. Given files (as pre-commit does), the duplicate-id check still covers the whole
     records folder, and only the given files' problems are reported.
     """
-    from ucap_cli.cli.output import write
+    from ucap_cli.cli.output import report_warning, write
     from ucap_cli.collection import Selection, ValidationResult, records_among
     from ucap_cli.collection import validate as run
     from ucap_cli.config import load_config
@@ -86,6 +86,7 @@ def validate(
     else:
         with progress_on_stderr() as progress:
             result = run(config, given, selection, progress, use_cache=not no_cache)
+    report_warning(result.cache_warning)
     if chosen is ReportFormat.json:
         write(view.as_json(result))
     elif chosen is ReportFormat.sarif:

@@ -68,15 +68,17 @@ def reduce_selection(
 ) -> tuple[list[T], list[str]]:
     """`reduce` of each file of the records folder (none kept when it returns None), and a
     stderr line per skipped file."""
+    from ucap_cli.cli.output import report_warning
     from ucap_cli.collection import reduce_collection
     from ucap_cli.config import load_config
     from ucap_cli.render.progress import progress_on_stderr
     from ucap_cli.render.records import skip_notes
 
     with progress_on_stderr() as progress:
-        reduced = reduce_collection(
+        reduced, cache_warning = reduce_collection(
             load_config(records=records), reduce, progress, use_cache=use_cache
         )
+    report_warning(cache_warning)
     products = [r.product for r in reduced if r.product is not None]
     return products, skip_notes(r.skipped for r in reduced if r.skipped)
 
@@ -90,15 +92,17 @@ def fold_selection(
 ) -> tuple[Any, list[str]]:
     """`fold` of `reduce` of each file of the records folder (None when no file gave one), and
     a stderr line per skipped file."""
+    from ucap_cli.cli.output import report_warning
     from ucap_cli.collection import fold_collection
     from ucap_cli.config import load_config
     from ucap_cli.render.progress import progress_on_stderr
     from ucap_cli.render.records import skip_notes
 
     with progress_on_stderr() as progress:
-        folded, skipped = fold_collection(
+        folded, skipped, cache_warning = fold_collection(
             load_config(records=records), reduce, fold, progress, use_cache=use_cache
         )
+    report_warning(cache_warning)
     return folded, skip_notes(skipped)
 
 
