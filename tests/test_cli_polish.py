@@ -1,0 +1,110 @@
+"""The command line's rough edges, smoothed: escapes in paths, Ctrl-C at start-up, record
+references, dotted `--fields`, the project root, hints, configuration errors, completion and
+the bare `ucap`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import LYON_GRAZ, VALID_RECORD, Run, write_record
+
+# --------------------------------------------------------------------------- escapes in paths
+
+# A records folder whose name holds an OSC 8 hyperlink and a clear-screen sequence.
+HOSTILE_FOLDER = "recs\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\\x1b[2J\x9b1m\x07"
+# C0 controls but tab and newline, DEL, C1: none may reach the terminal raw.
+UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+SUMMARY = """\
+IUC Urban Cooperation Action Plan (U-CAP) Summary
+City:    Lyon    Graz
+Country:    France    Austria
+Period of cooperation    March 2017 until November 2018
+Cooperation Themes:    Mobility
+"""
+
+
+def _toml_string(text: str) -> str:
+    """`text` as a TOML basic string, every control character escaped."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", escaped)
+    return f'"{escaped}"'
+
+
+def _every_command(folder: str) -> list[tuple[str, ...]]:
+    hostile = f"{folder}/demo.toml"
+    add = ("add", "activity", "demo", "--date", "2018-01", "--kind", "visit", "--title", "T")
+    new = ("--city", "Lyon", "--country", "FR", "--partner", "Graz:AT", "--start", "2017")
+    return [
+        ("validate",),
+        ("validate", hostile),
+        ("validate", f"{folder}/bad.toml"),
+        ("validate", "--format", "concise"),
+        ("validate", "--format", "github"),
+        ("list",),
+        ("list", "--format", "csv"),
+        ("show", "demo"),
+        ("show", hostile),
+        ("show", "nope"),
+        ("timeline",),
+        ("timeline", "--export", f"{folder}/timeline.txt"),
+        ("summary",),
+        ("summary", "--export", f"{folder}/summary.svg"),
+        ("new", "fresh", *new, "--theme", "Mobility"),
+        ("new", "demo", *new, "--theme", "Mobility"),
+        add,
+        ("add", "activity", hostile, "--date", "2018-13", "--kind", "visit", "--title", "T"),
+        ("add", "result", "demo", "--text", "More"),
+        ("add", "partner", "demo", "--name", "Nice", "--country", "FR"),
+        ("fmt", "--check"),
+        ("fmt", "--diff"),
+        ("fmt",),
+        ("import", "summary.txt"),
+        ("import", "summary.txt", "-o", f"{folder}/imported.toml"),
+        ("import", "summary.txt", "-o", f"{folder}/imported.toml"),
+        ("schema",),
+    ]
+
+
+def _hostile_project(tmp_path: Path, folder: str) -> None:
+    records = tmp_path / folder
+    write_record(records, "demo", VALID_RECORD.replace("sdgs = [9, 11]", "sdgs = [ 9,11 ]"))
+    write_record(records, "bad", VALID_RECORD.replace('id = "demo"', 'id = "bad"\nfoo = 1'))
+    write_record(records, "twin", LYON_GRAZ.replace('id = "lyon-graz"', 'id = "demo"'))
+    write_record(records, "lyon", VALID_RECORD.replace('id = "demo"', 'id = "lyon"'))  # import's id
+    (tmp_path / "summary.txt").write_text(SUMMARY, encoding="utf-8")
+
+
+@pytest.mark.parametrize("how", ["ucap.toml", "--records", "UCAP_RECORDS"])
+def test_no_command_prints_a_path_raw(run: Run, tmp_path: Path, how: str) -> None:
+    _hostile_project(tmp_path, HOSTILE_FOLDER)
+    env: dict[str, str] = {}
+    if how == "ucap.toml":
+        (tmp_path / "ucap.toml").write_text(
+            f"records = {_toml_string(HOSTILE_FOLDER)}\n", encoding="utf-8"
+        )
+    elif how == "UCAP_RECORDS":
+        env["UCAP_RECORDS"] = HOSTILE_FOLDER
+    printed = []
+    for arguments in _every_command(HOSTILE_FOLDER):
+        if how == "--records" and arguments[0] != "schema":
+            arguments = (*arguments, "--records", HOSTILE_FOLDER)
+        result = run(*arguments, env=env)
+        assert result.exit_code in (0, 1, 2), (arguments, result.output)
+        for stream in (result.stdout, result.stderr):
+            assert not UNSAFE.search(stream), (arguments, stream)
+        printed.append(result.output)
+    assert r"recs\x1b]8;;http:" in "".join(printed)  # the path is shown, escaped
+
+
+def test_a_rejected_answer_on_the_terminal_is_shown_as_typed(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ucap_cli.cli.new._interactive", lambda: True)
+    answers = ["[bold]Fr\x1b[2J", "France", "Graz:AT", "", "2017-03", "Mobility"]
+    result = run("new", "lyon", "--city", "Lyon", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "unknown country '[bold]Fr\\x1b[2J'" in result.stdout  # not markup, not an escape
+    assert not UNSAFE.search(result.stdout)
+
