@@ -4,11 +4,16 @@ the bare `ucap`."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from conftest import LYON_GRAZ, VALID_RECORD, Run, write_record
+from conftest import LYON_GRAZ, REPO, VALID_RECORD, Run, write_record
 
 # --------------------------------------------------------------------------- escapes in paths
 
@@ -108,3 +113,80 @@ def test_a_rejected_answer_on_the_terminal_is_shown_as_typed(
     assert "unknown country '[bold]Fr\\x1b[2J'" in result.stdout  # not markup, not an escape
     assert not UNSAFE.search(result.stdout)
 
+
+# --------------------------------------------------------------------------- Ctrl-C at start-up
+
+
+def _start_ucap(folder: Path, arguments: list[str], setup: str = "") -> subprocess.Popen[str]:
+    """`ucap ARGUMENTS` in a Python process that is running ucap's `main` once this returns
+    (the interpreter's own start-up, before any ucap code runs, is not ucap's to handle).
+
+    `setup` is Python run in that process first.
+    """
+    ready, told = os.pipe()
+    script = (
+        f"import os, sys\n{setup}\nsys.argv = ['ucap', *{arguments!r}]\n"
+        f"from ucap_cli.__main__ import main\nos.write({told}, b'.')\nmain()\n"
+    )
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("UCAP_RECORDS", None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        pass_fds=(told,),
+    )
+    os.close(told)
+    os.read(ready, 1)
+    os.close(ready)
+    return process
+
+
+def _copy_of_the_bundled_records(tmp_path: Path) -> Path:
+    for path in (REPO / "records").glob("*.toml"):
+        write_record(tmp_path / "records", path.name, path.read_bytes())
+    return tmp_path
+
+
+@pytest.mark.parametrize(("command", "runs"), [("list", 14), ("validate", 8)])
+def test_ctrl_c_at_any_moment_of_start_up(tmp_path: Path, command: str, runs: int) -> None:
+    """Ctrl-C at any moment, from the first import on: exit 130 and one line, or done (0)."""
+    folder = _copy_of_the_bundled_records(tmp_path)
+    outcomes = []
+    for run_number in range(runs):
+        process = _start_ucap(folder, [command])
+        time.sleep(0.5 * run_number / runs)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+        outcomes.append((process.returncode, stderr))
+    for status, stderr in outcomes:
+        assert "Traceback" not in stderr
+        assert (status, stderr) == (130, "ucap: interrupted\n") or status == 0, stderr
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        # while Typer is imported
+        "import builtins\n"
+        "real = builtins.__import__\n"
+        "def imports(name, *args, **kwargs):\n"
+        "    if name == 'typer':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = imports",
+        # while Typer parses the command line (which it would end silently with status 130)
+        "from typer.core import TyperGroup\n"
+        "def parse(*args, **kwargs):\n"
+        "    raise KeyboardInterrupt\n"
+        "TyperGroup.parse_args = parse",
+    ],
+    ids=["importing", "parsing"],
+)
+def test_ctrl_c_before_the_command_runs(tmp_path: Path, setup: str) -> None:
+    process = _start_ucap(_copy_of_the_bundled_records(tmp_path), ["list"], setup)
+    _, stderr = process.communicate(timeout=30)
+    assert (process.returncode, stderr) == (130, "ucap: interrupted\n")

@@ -11,6 +11,8 @@ from typer.core import TyperGroup
 from ucap_cli import __version__
 from ucap_cli.errors import ExitCode, UcapError
 
+interrupt_reported = False  # `ucap: interrupted` was said (ucap_cli.__main__ says it otherwise)
+
 
 class UcapGroup(TyperGroup):
     """Turns ucap's errors and Ctrl-C into a one-line message and an exit status."""
@@ -25,6 +27,8 @@ class UcapGroup(TyperGroup):
             report_error(error)
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:
+            global interrupt_reported
+            interrupt_reported = True
             typer.echo("ucap: interrupted", err=True)
             ctx.exit(ExitCode.INTERRUPTED)
         except BrokenPipeError:
