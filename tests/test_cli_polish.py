@@ -190,3 +190,23 @@ def test_ctrl_c_before_the_command_runs(tmp_path: Path, setup: str) -> None:
     process = _start_ucap(_copy_of_the_bundled_records(tmp_path), ["list"], setup)
     _, stderr = process.communicate(timeout=30)
     assert (process.returncode, stderr) == (130, "ucap: interrupted\n")
+
+
+# --------------------------------------------------------------------------- a bare `ucap`
+
+
+@pytest.mark.parametrize("group", [[], ["add"]])
+def test_a_group_without_a_command_prints_its_help(run: Run, group: list[str]) -> None:
+    result = run(*group)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == run(*group, "--help").stdout
+    assert result.stdout.startswith(f"Usage: ucap {' '.join([*group, ''])}[OPTIONS] COMMAND")
+
+
+def test_a_bare_ucap_process_prints_help_to_stdout(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ucap_cli"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("Usage: ")
+    assert "Commands:" in done.stdout

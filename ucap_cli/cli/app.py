@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from ucap_cli import __version__
+from ucap_cli.cli.options import help_without_command
 from ucap_cli.errors import ExitCode, UcapError
 
 interrupt_reported = False  # `ucap: interrupted` was said (ucap_cli.__main__ says it otherwise)
@@ -42,6 +43,7 @@ def _version(value: bool) -> None:
 
 
 def main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -50,6 +52,7 @@ def main(
     ] = False,
 ) -> None:
     """Validate, query and author U-CAP records (Urban Cooperation Action Plans) kept as TOML."""
+    help_without_command(ctx)
 
 
 # Command name -> (module, function or Typer sub-app). Modules are imported only when their
@@ -74,7 +77,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         cls=UcapGroup,
         name="ucap",
         help=main.__doc__,
-        no_args_is_help=True,
+        invoke_without_command=True,  # bare `ucap`: its help on stdout, exit 0
         add_completion=True,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,

@@ -47,3 +47,10 @@ NoCacheOption = Annotated[
         "(kept in .ucap_cache/ at the project root).",
     ),
 ]
+
+
+def help_without_command(ctx: typer.Context) -> None:
+    """A command group run without a command prints its help on stdout and succeeds."""
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
