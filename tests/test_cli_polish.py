@@ -210,3 +210,18 @@ def test_a_bare_ucap_process_prints_help_to_stdout(tmp_path: Path) -> None:
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.startswith("Usage: ")
     assert "Commands:" in done.stdout
+
+
+# --------------------------------------------------------------------------- hints
+
+
+@pytest.mark.parametrize("value", ["19", "0", "100", "x", "SDG18"])
+def test_an_sdg_out_of_range_is_answered_with_the_range(run: Run, value: str) -> None:
+    write_record(Path("records"), "demo", VALID_RECORD)
+    result = run("list", "--sdg", value)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "ucap: error: --sdg: expected a Sustainable Development Goal number 1-17, "
+        f"got {value!r}",
+        "  hint: SDGs are numbered 1 to 17 (`ucap show` lists the names of a record's SDGs)",
+    ]
