@@ -4,6 +4,7 @@ the bare `ucap`."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -13,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import LYON_GRAZ, REPO, VALID_RECORD, Run, write_record
+from conftest import LYON_GRAZ, REPO, VALID_RECORD, Run, edited, write_record
 
 # --------------------------------------------------------------------------- escapes in paths
 
@@ -221,7 +222,55 @@ def test_an_sdg_out_of_range_is_answered_with_the_range(run: Run, value: str) ->
     result = run("list", "--sdg", value)
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "ucap: error: --sdg: expected a Sustainable Development Goal number 1-17, "
-        f"got {value!r}",
+        f"ucap: error: --sdg: expected a Sustainable Development Goal number 1-17, got {value!r}",
         "  hint: SDGs are numbered 1 to 17 (`ucap show` lists the names of a record's SDGs)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message", "hint"),
+    [
+        (
+            ('contact = "', 'notes = 1\ncontact = "'),
+            "unknown key 'notes' in the top level",
+            "custom fields belong in the [extra] table",
+        ),
+        (
+            (
+                "[[activities.agreements]]",
+                '[activities.extra]\nnote = "x"\n\n[[activities.agreements]]',
+            ),
+            "unknown key 'extra' in [activities[1]]",
+            "custom fields belong in the record's top-level [extra] table, not in [activities[1]]",
+        ),
+        (
+            ('themes = ["Mobility"]\n\n', 'themes = ["Mobility"]\nfoo = 1\n\n'),
+            "unknown key 'foo' in [activities[1]]",
+            "custom fields belong in the record's top-level [extra] table, not in [activities[1]]",
+        ),
+        (
+            ('themes = ["Mobility"]\n\n', 'themes = ["Mobility"]\ndat = 1\n\n'),
+            "unknown key 'dat' in [activities[1]] (did you mean 'date'?)",
+            "rename 'dat' to 'date'",
+        ),
+        (
+            ('short = "GRZ"', 'shrot = "GRZ"'),
+            "unknown key 'shrot' in [partners[1]] (did you mean 'short'?)",
+            "rename 'shrot' to 'short'",
+        ),
+        (
+            ('short = "GRZ"', 'mayor = "X"'),
+            "unknown key 'mayor' in [partners[1]]",
+            "custom fields belong in the record's top-level [extra] table, not in [partners[1]]",
+        ),
+    ],
+    ids=["top-level", "activity-extra", "activity-key", "activity-typo", "partner-typo", "partner"],
+)
+def test_unknown_keys_are_sent_to_the_top_level_extra(
+    run: Run, change: tuple[str, str], message: str, hint: str
+) -> None:
+    write_record(Path("records"), "demo", edited(VALID_RECORD, change))
+    result = run("validate", "--format", "json")
+    assert result.exit_code == 1
+    [problem] = json.loads(result.stdout)["problems"]
+    assert (problem["code"], problem["message"], problem["hint"]) == ("E102", message, hint)
