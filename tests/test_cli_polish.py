@@ -274,3 +274,116 @@ def test_unknown_keys_are_sent_to_the_top_level_extra(
     assert result.exit_code == 1
     [problem] = json.loads(result.stdout)["problems"]
     assert (problem["code"], problem["message"], problem["hint"]) == ("E102", message, hint)
+
+
+# --------------------------------------------------------------------------- configuration errors
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            '# ucap.toml\nrecords = "records"\nignor = ["W301"]\n',
+            "ucap.toml:3:1: unknown configuration key 'ignor' (did you mean 'ignore'?)",
+        ),
+        ("strict = false\n\nstrict_mode = true\n", "ucap.toml:3:1: unknown configuration key "),
+        (
+            '\nstrict = "yes"\n',
+            "ucap.toml:2:10: strict must be a bool (true or false), got a string",
+        ),
+        ("records = 3\n", "ucap.toml:1:11: records must be a string, got an integer"),
+        ("max_file_size = true\n", "ucap.toml:1:17: max_file_size must be a positive integer"),
+        ("max_file_size = 0\n", "ucap.toml:1:17: max_file_size must be a positive integer"),
+        ("themes = 'x'\n", "ucap.toml:1:10: themes must be an array of strings, got a string"),
+        ("themes = ['x', 2]\n", "ucap.toml:1:16: themes must be an array of strings"),
+        (
+            'ignore = [\n  "W301",\n  "W3O1",\n]\n',
+            "ucap.toml:3:3: ignore lists unknown problem code 'W3O1' (did you mean 'W301'?)",
+        ),
+        ("strict = \n", "ucap.toml:1:10: cannot read configuration: Invalid value"),
+    ],
+)
+def test_a_configuration_error_names_its_line_and_column(
+    run: Run, tmp_path: Path, config: str, message: str
+) -> None:
+    (tmp_path / "ucap.toml").write_text(config, encoding="utf-8")
+    write_record(tmp_path, "records/demo", VALID_RECORD)
+    result = run("validate")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"ucap: error: {message}"), result.stderr
+
+
+def test_a_configuration_error_in_pyproject_names_its_line(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.ucap]\nrecords = "data"\nignor = ["W301"]\n'
+        "strict = false\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path / "data")
+    result = run("list")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"ucap: error: {tmp_path / 'pyproject.toml'}:6:1: unknown configuration key 'ignor' "
+        "(did you mean 'ignore'?)",
+        "  hint: keys: records, activity_kinds, themes, ignore, strict, max_file_size",
+    ]
+
+
+# --------------------------------------------------------------------------- the project root
+
+
+@pytest.mark.parametrize("where", ["records", "records/sub/deeper", "notes"])
+def test_every_command_works_from_a_subfolder_of_the_project(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    write_record(tmp_path, "records/demo", VALID_RECORD)
+    (tmp_path / where).mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(tmp_path / where)
+    listed = run("list", "--format", "csv", "--fields", "id")
+    assert (listed.exit_code, listed.stdout) == (0, "id\ndemo\n"), listed.output
+    assert run("validate").stdout == "0 errors, 0 warnings in 1 file\n"
+    assert run("show", "demo", "--format", "json", "--fields", "id").stdout == (
+        '{\n  "id": "demo"\n}\n'
+    )
+    assert run("timeline", "--format", "csv").stdout.count("\n") == 2
+    assert run("summary", "--format", "json").exit_code == 0
+    new = ("--city", "Nice", "--country", "FR", "--partner", "Graz:AT", "--start", "2019")
+    assert run("new", "nice", *new, "--theme", "Mobility").exit_code == 0
+    assert (tmp_path / "records" / "nice.toml").is_file()  # in the project's records folder
+    assert run("add", "result", "nice", "--text", "More").exit_code == 0
+    assert run("fmt").exit_code == 0
+    assert run("fmt", "--check").stderr == "2 files unchanged\n"
+
+
+def test_the_configuration_above_the_records_folder_is_found(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "ucap.toml").write_text('records = "data"\nignore = ["W301"]\n', encoding="utf-8")
+    write_record(tmp_path, "data/demo", VALID_RECORD.replace('end = "2018-11"\n', ""))
+    (tmp_path / "data" / "drafts").mkdir()
+    monkeypatch.chdir(tmp_path / "data" / "drafts")
+    result = run("validate", "--strict")  # W301 (no end) is ignored by the configuration
+    assert (result.exit_code, result.stdout) == (0, "0 errors, 0 warnings in 1 file\n")
+
+
+def test_the_nearest_project_is_the_root_and_overrides_still_win(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_record(tmp_path, "records/demo", VALID_RECORD)
+    inner = tmp_path / "archive"
+    write_record(inner, "records/old", VALID_RECORD.replace('id = "demo"', 'id = "old"'))
+    monkeypatch.chdir(inner / "records")
+    assert run("list", "-f", "csv", "--fields", "id").stdout == "id\nold\n"
+    outer = str(tmp_path / "records")
+    assert run("list", "-f", "csv", "--fields", "id", "--records", outer).stdout == "id\ndemo\n"
+    env = {"UCAP_RECORDS": outer}
+    assert run("list", "-f", "csv", "--fields", "id", env=env).stdout == "id\ndemo\n"
+
+
+def test_outside_any_project_the_records_folder_is_not_found(run: Run) -> None:
+    result = run("list")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("ucap: error: records folder not found: records\n")
