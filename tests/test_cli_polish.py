@@ -387,3 +387,57 @@ def test_outside_any_project_the_records_folder_is_not_found(run: Run) -> None:
     result = run("list")
     assert result.exit_code == 2
     assert result.stderr.startswith("ucap: error: records folder not found: records\n")
+
+
+# --------------------------------------------------------------------------- id or path
+
+
+def _references(tmp_path: Path) -> list[str]:
+    return [
+        "zhengzhou",
+        "records/zhengzhou.toml",
+        "zhengzhou.toml",
+        str(tmp_path / "records" / "zhengzhou.toml"),
+        "./records/zhengzhou.toml",
+    ]
+
+
+def test_show_and_add_take_an_id_or_a_path(run: Run, tmp_path: Path) -> None:
+    _copy_of_the_bundled_records(tmp_path)
+    for ref in _references(tmp_path):
+        shown = run("show", ref, "--format", "json", "--fields", "id")
+        assert (shown.exit_code, shown.stdout) == (0, '{\n  "id": "zhengzhou"\n}\n'), ref
+        added = run("add", "result", ref, "--text", f"Result via {ref}")
+        assert added.exit_code == 0, added.output
+        assert added.stdout == "records/zhengzhou.toml: added a [[expected_results]] table\n"
+    text = (tmp_path / "records" / "zhengzhou.toml").read_text(encoding="utf-8")
+    assert all(f"Result via {ref}" in text for ref in _references(tmp_path))
+
+
+def test_a_file_name_is_read_in_the_records_folder_from_anywhere(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _copy_of_the_bundled_records(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    for folder in ("records", "elsewhere"):
+        monkeypatch.chdir(tmp_path / folder)
+        shown = run("show", "zhengzhou.toml", "--format", "json", "--fields", "id")
+        assert (shown.exit_code, shown.stdout) == (0, '{\n  "id": "zhengzhou"\n}\n')
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        ("zhengzou", "no record with id 'zhengzou' in records (did you mean 'zhengzhou'?)"),
+        ("zhengzou.toml", "no record file 'zhengzou.toml' in records (did you mean 'zhengzhou'?)"),
+        ("records/nope.toml", "no record file 'records/nope.toml' in records"),
+    ],
+)
+def test_an_unknown_reference_is_a_usage_error(
+    run: Run, tmp_path: Path, ref: str, message: str
+) -> None:
+    _copy_of_the_bundled_records(tmp_path)
+    for command in (("show", ref), ("add", "result", ref, "--text", "T")):
+        result = run(*command)
+        assert result.exit_code == 2
+        assert result.stderr.splitlines()[0] == f"ucap: error: {message}"
