@@ -441,3 +441,45 @@ def test_an_unknown_reference_is_a_usage_error(
         result = run(*command)
         assert result.exit_code == 2
         assert result.stderr.splitlines()[0] == f"ucap: error: {message}"
+
+
+# --------------------------------------------------------------------------- dotted --fields
+
+
+def test_a_key_of_a_table_can_be_chosen(run: Run) -> None:
+    write_record(Path("records"), "demo", VALID_RECORD)
+    listed = run("list", "--format", "json", "--fields", "id,period.start")
+    assert (listed.exit_code, listed.stdout) == (
+        0,
+        '[\n  {"id": "demo", "period": {"start": "2017-03"}}\n]\n',
+    )
+    shown = run("show", "demo", "--format", "json", "--fields", "period.start,city.name")
+    assert json.loads(shown.stdout) == {"period": {"start": "2017-03"}, "city": {"name": "Lyon"}}
+    csv = run("list", "--format", "csv", "--fields", "period.start,id,extra.anything")
+    assert (
+        csv.stdout == 'period.start,id,extra.anything\n2017-03,demo,"{""goes"": [1, ""here""]}"\n'
+    )
+    markdown = run("list", "--format", "markdown", "--fields", "id,city.country")
+    assert markdown.stdout.splitlines()[::2] == ["| id | city.country |", "| demo | France |"]
+    both = run("list", "--format", "csv", "--fields", "period")  # a table: all of its keys
+    assert both.stdout == "period.start,period.end\n2017-03,2018-11\n"
+    whole = run("list", "--format", "json", "--fields", "period.end,period")
+    assert json.loads(whole.stdout) == [{"period": {"start": "2017-03", "end": "2018-11"}}]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ("period.strat", "unknown field 'period.strat' (did you mean 'period.start'?)"),
+        ("perod.start", "unknown field 'perod.start' (did you mean 'period.start'?)"),
+        ("city.nmae", "unknown field 'city.nmae' (did you mean 'city.name'?)"),
+        ("id.x", "unknown field 'id.x'"),
+        ("extra.", "unknown field 'extra.'"),
+    ],
+)
+def test_an_unknown_key_of_a_table_is_a_usage_error(run: Run, fields: str, message: str) -> None:
+    write_record(Path("records"), "demo", VALID_RECORD)
+    result = run("list", "--format", "json", "--fields", fields)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"ucap: error: --fields: {message}")
+    assert "period.start, period.end, city.name" in result.stderr  # the hint lists them
