@@ -18,6 +18,13 @@ interrupt_reported = False  # `ucap: interrupted` was said (ucap_cli.__main__ sa
 class UcapGroup(TyperGroup):
     """Turns ucap's errors and Ctrl-C into a one-line message and an exit status."""
 
+    def _main_shell_completion(self, *args: Any, **kwargs: Any) -> Any:
+        """Shell completion (a Tab press), with values quoted for bash."""
+        from ucap_cli.cli.completion import install_bash_quoting
+
+        install_bash_quoting()
+        return super()._main_shell_completion(*args, **kwargs)
+
     # `Any`: the Context class is click's or typer's vendored copy, depending on Typer's version.
     def invoke(self, ctx: Any) -> Any:
         try:
