@@ -569,3 +569,10 @@ def test_zsh_and_fish_completion_are_left_to_the_shells_quoting(tmp_path: Path) 
     ]
     everyone = ["GRZ", "Lyon", "Málaga", "'O'\"'\"'Brien'"]  # activity cities too
     assert _complete(folder, "bash", "ucap list --city ") == everyone
+
+
+def test_values_with_control_characters_are_not_offered(tmp_path: Path) -> None:
+    text = VALID_RECORD.replace('"Logistics"', '"Lo\\u001b[2Jgistics", "Lo\\ngistics", "Local"')
+    write_record(tmp_path, "records/demo", text)
+    assert _complete(tmp_path, "bash", "ucap list --theme Lo") == ["Local"]
+    assert _complete(tmp_path, "fish", "ucap list --theme Lo") == ["Local"]
