@@ -383,6 +383,12 @@ def test_the_nearest_project_is_the_root_and_overrides_still_win(
     assert run("list", "-f", "csv", "--fields", "id", "--records", outer).stdout == "id\ndemo\n"
     env = {"UCAP_RECORDS": outer}
     assert run("list", "-f", "csv", "--fields", "id", env=env).stdout == "id\ndemo\n"
+    relative = "../../records"  # relative to the current folder, not to the root
+    assert run("list", "-f", "csv", "--fields", "id", "--records", relative).stdout == (
+        "id\ndemo\n"
+    )
+    env = {"UCAP_RECORDS": relative}
+    assert run("list", "-f", "csv", "--fields", "id", env=env).stdout == "id\ndemo\n"
 
 
 def test_outside_any_project_the_records_folder_is_not_found(run: Run) -> None:

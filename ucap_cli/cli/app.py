@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Annotated, Any
 
 import typer
@@ -18,12 +19,17 @@ interrupt_reported = False  # `ucap: interrupted` was said (ucap_cli.__main__ sa
 class UcapGroup(TyperGroup):
     """Turns ucap's errors and Ctrl-C into a one-line message and an exit status."""
 
-    def _main_shell_completion(self, *args: Any, **kwargs: Any) -> Any:
+    def _main_shell_completion(
+        self, ctx_args: Any, prog_name: str, complete_var: str | None = None
+    ) -> Any:
         """Shell completion (a Tab press), with values quoted for bash."""
-        from ucap_cli.cli.completion import install_bash_quoting
+        # click's name for the variable; set only when the shell asks for completions
+        name = prog_name.replace("-", "_").replace(".", "_")
+        if os.environ.get(complete_var or f"_{name}_COMPLETE".upper()):
+            from ucap_cli.cli.completion import install_bash_quoting
 
-        install_bash_quoting()
-        return super()._main_shell_completion(*args, **kwargs)
+            install_bash_quoting()
+        return super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     # `Any`: the Context class is click's or typer's vendored copy, depending on Typer's version.
     def invoke(self, ctx: Any) -> Any:
