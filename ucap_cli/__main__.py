@@ -9,28 +9,42 @@ INTERRUPTED = 130  # ExitCode.INTERRUPTED, without importing anything
 
 def main() -> None:
     """Run the ucap command line."""
-    # Everything, imports included, runs inside this `try`: Ctrl-C at any moment of start-up
-    # (importing Typer, Rich and pydantic takes a while) is one line and exit 130.
+    # Everything, imports included, runs inside these `try`s: Ctrl-C at any moment (importing
+    # Typer, Rich and pydantic is a good part of a short run) is one line and exit 130.
     try:
-        import os
-        import sys
+        try:
+            import os
+            import sys
 
-        # ucap's models are its own: pydantic need not look for plugins in every installed
-        # package's metadata on each run (tens of milliseconds, for every commit's check).
-        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+            # ucap's models are its own: pydantic need not look for plugins in every installed
+            # package's metadata on each run (tens of milliseconds, for every commit's check).
+            os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-        from ucap_cli.cli.app import COMMANDS, build_app
+            from ucap_cli.cli.app import COMMANDS, build_app
 
-        # Register only the command being run: the others' modules need not be imported.
-        command = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] in COMMANDS else None
-        build_app(only=command)()
+            # Register only the command being run: the others' modules need not be imported.
+            command = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] in COMMANDS else None
+            build_app(only=command)()
+        except SystemExit as done:
+            if done.code == INTERRUPTED:  # Typer ends Ctrl-C while it parses silently
+                raise KeyboardInterrupt from None
+            _finished()
+            raise
+        _finished()
     except KeyboardInterrupt:
         _interrupted()
-    except SystemExit as done:
-        # Typer turns Ctrl-C while it parses the command line into a silent exit 130.
-        if done.code == INTERRUPTED:
-            _interrupted()
-        raise
+
+
+def _finished() -> None:
+    """The command is done: its output is flushed, and a Ctrl-C from now on changes nothing
+    (the interpreter, tearing down, would die of it with no word, after the work was done)."""
+    import contextlib
+    import signal
+    import sys
+
+    with contextlib.suppress(OSError, ValueError):  # a closed pipe is reported elsewhere
+        sys.stdout.flush()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _interrupted() -> NoReturn:
