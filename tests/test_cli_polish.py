@@ -302,8 +302,11 @@ def test_unknown_keys_are_sent_to_the_top_level_extra(
             "ucap.toml:2:10: strict must be a bool (true or false), got a string",
         ),
         ("records = 3\n", "ucap.toml:1:11: records must be a string, got an integer"),
-        ("max_file_size = true\n", "ucap.toml:1:17: max_file_size must be a positive integer"),
-        ("max_file_size = 0\n", "ucap.toml:1:17: max_file_size must be a positive integer"),
+        (
+            "max_file_size = true\n",
+            "ucap.toml:1:17: max_file_size must be a positive integer, got a bool",
+        ),
+        ("max_file_size = 0\n", "ucap.toml:1:17: max_file_size must be a positive integer, got 0"),
         ("themes = 'x'\n", "ucap.toml:1:10: themes must be an array of strings, got a string"),
         ("themes = ['x', 2]\n", "ucap.toml:1:16: themes must be an array of strings"),
         (

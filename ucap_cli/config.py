@@ -125,9 +125,10 @@ def _typed(found: ConfigFile | None, key: str, kind: type[Any], default: Any) ->
     if found is None or key not in found.table:
         return default
     value = found.table[key]
-    wrong = not isinstance(value, kind) or (kind is int and (isinstance(value, bool) or value < 1))
-    if wrong:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise _located(found, (key,), f"{key} must be {_KIND_NAMES[kind]}, got {_described(value)}")
+    if kind is int and value < 1:
+        raise _located(found, (key,), f"{key} must be {_KIND_NAMES[kind]}, got {value}")
     return value
 
 
