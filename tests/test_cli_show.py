@@ -79,11 +79,11 @@ def test_unknown_id_suggests_the_closest(run: Run) -> None:
     result = run("show", "--records", RECORDS, "zhengzou")
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "ucap: error: no record with id 'zhengzou' (did you mean 'zhengzhou'?)",
+        f"ucap: error: no record with id 'zhengzou' in {RECORDS} (did you mean 'zhengzhou'?)",
         "  hint: `ucap list` shows the ids",
     ]
     assert run("show", "--records", RECORDS, "tokyo").stderr.startswith(
-        "ucap: error: no record with id 'tokyo'\n"
+        f"ucap: error: no record with id 'tokyo' in {RECORDS}\n"
     )
 
 

@@ -14,13 +14,12 @@ and the problems are returned.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ucap_cli.collection import scan_id
+from ucap_cli.collection import resolve_record, scan_id
 from ucap_cli.config import Config
 from ucap_cli.dates import DateError, parse_partial_date
 from ucap_cli.errors import UsageError, WriteError
@@ -55,24 +54,8 @@ class Written:
 
 
 def find_record(config: Config, ref: str) -> Path:
-    """The file of record `ref`: a path to a `.toml` file, or an id in the records folder."""
-    candidate = Path(ref)
-    if ref.endswith(".toml") and candidate.is_file():
-        return candidate
-    if config.records.is_dir():
-        direct = config.records / f"{ref}.toml"
-        size = config.max_file_size
-        if direct.is_file() and scan_id(direct, size) == ref:
-            return direct
-        for path in find_record_files(config.records):
-            if scan_id(path, size) == ref:
-                return path
-        if os.path.lexists(direct) and not direct.is_dir() and scan_id(direct, size) is None:
-            return direct  # named like the record but unreadable: reading it says why
-    raise UsageError(
-        f"no record with id {ref!r} in {display_path(config.records)}",
-        hint="give the record's id, or the path of its .toml file",
-    )
+    """The file of record `ref`: an id or the path of its file, as every command reads it."""
+    return resolve_record(config, ref)
 
 
 def id_owner(config: Config, record_id: str) -> Path | None:

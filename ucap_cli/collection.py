@@ -490,25 +490,51 @@ def _sources(targets: list[Path], displays: list[str], problems: list[Problem]) 
     return sources
 
 
-def find_record(config: Config, record_id: str, paths: Sequence[Path] = ()) -> RecordFile:
-    """Load the record with `record_id` (by declared id, else file name); unknown: UsageError."""
+def resolve_record(config: Config, ref: str) -> Path:
+    """The file a command's record reference names; an unknown one is a UsageError.
+
+    `ref` is the path of a `.toml` file (relative to the current folder, or a file name in the
+    records folder: `records/x.toml`, `x.toml`, `/abs/x.toml`), or a record id: the file of
+    the records folder that declares it (`records/ID.toml` first), else the one named ID.toml.
+    """
     import difflib
 
-    targets = record_paths(config, paths)
-    declared = {path: scan_id(path, config.max_file_size) for path in targets}
-    found = [p for p, i in declared.items() if i == record_id] or [
-        p for p in targets if p.stem == record_id
-    ]
-    if not found:
-        ids = sorted({i or p.stem for p, i in declared.items()})
-        close = difflib.get_close_matches(record_id, ids, n=3, cutoff=0.5)
-        raise UsageError(
-            f"no record with id {record_id!r}"
-            + (f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""),
-            hint="`ucap list` shows the ids",
-        )
-    file = load_file(found[0], config.validation_context(), max_size=config.max_file_size)
-    _check_ids([file], found[1:])
+    size = config.max_file_size
+    if ref.endswith(".toml") or "/" in ref or os.sep in ref:
+        for candidate in (Path(ref), config.records / ref):
+            if candidate.is_file():
+                return candidate
+        wanted, what = Path(ref).stem, f"no record file {ref!r}"
+        declared: dict[Path, str | None] = {}
+        if config.records.is_dir():
+            declared = {path: scan_id(path, size) for path in find_record_files(config.records)}
+    else:
+        direct = config.records / f"{ref}.toml"
+        if direct.is_file() and scan_id(direct, size) == ref:
+            return direct  # the usual layout, found without reading every file's id
+        targets = record_paths(config)
+        declared = {path: scan_id(path, size) for path in targets}
+        found = [p for p, i in declared.items() if i == ref] or [
+            p for p in targets if p.stem == ref
+        ]
+        if found:
+            return found[0]
+        wanted, what = ref, f"no record with id {ref!r}"
+    ids = sorted({i or p.stem for p, i in declared.items()})
+    close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.5)
+    raise UsageError(
+        f"{what} in {display_path(config.records)}"
+        + (f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""),
+        hint="`ucap list` shows the ids",
+    )
+
+
+def find_record(config: Config, ref: str) -> RecordFile:
+    """Load the record `ref` names (see `resolve_record`), with the duplicate-id check against
+    the rest of the records folder; a file without a record is a UcapError."""
+    path = resolve_record(config, ref)
+    file = load_file(path, config.validation_context(), max_size=config.max_file_size)
+    _check_ids([file], _others(config, [path]))
     if file.record is None:
         first = min(file.problems, key=lambda p: p.sort_key)
         raise UcapError(

@@ -162,14 +162,18 @@ def _describe(item: Any, data: dict[str, Any]) -> Finding | None:
         known = list(model.model_fields) if model else []
         suggestion = vocab.closest(key, known)
         where = _table_name(parent)
+        if suggestion:
+            hint = f"rename {key!r} to {suggestion!r}"
+        elif parent:  # only the record has an [extra] table: not an activity, partner...
+            hint = f"custom fields belong in the record's top-level [extra] table, not in {where}"
+        else:
+            hint = "custom fields belong in the [extra] table"
         return Finding(
             "E102",
             f"unknown key {key!r} in {where}{vocab.did_you_mean(suggestion)}",
             path,
             "key",
-            hint=f"rename {key!r} to {suggestion!r}"
-            if suggestion
-            else "custom fields belong in the [extra] table",
+            hint=hint,
         )
     if path == ("schema_version",):
         return Finding("E003", f"schema_version must be 1, got {value!r}", path)

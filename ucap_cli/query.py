@@ -147,7 +147,7 @@ def _sdg(value: str | int) -> int:
     if number is None or number not in vocab.SDGS:
         raise UsageError(
             f"--sdg: expected a Sustainable Development Goal number 1-17, got {str(value)!r}",
-            hint="SDG 9 is 'Industry, innovation and infrastructure'; see `ucap show` for names",
+            hint="SDGs are numbered 1 to 17 (`ucap show` lists the names of a record's SDGs)",
         )
     return number
 

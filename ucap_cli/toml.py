@@ -104,6 +104,7 @@ MAX_DEPTH = 64
 
 KeyPath = tuple[str | int, ...]
 
+
 class TooDeepError(ValueError):
     """The document nests keys, tables and arrays more than MAX_DEPTH levels deep.
 

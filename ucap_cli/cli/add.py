@@ -5,14 +5,15 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ucap_cli.cli.options import RecordsOption
+from ucap_cli.cli.options import RecordsOption, help_without_command
 
 app = typer.Typer(
     name="add",
     help="Add an activity, an expected result or a partner to a record.",
-    no_args_is_help=True,
+    invoke_without_command=True,  # bare `ucap add`: its help on stdout, exit 0
     rich_markup_mode=None,
 )
+app.callback()(help_without_command)
 
 RecordArgument = Annotated[
     str, typer.Argument(metavar="ID", help="The record's id, or the path of its .toml file.")

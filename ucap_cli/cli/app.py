@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from ucap_cli import __version__
+from ucap_cli.cli.options import help_without_command
 from ucap_cli.errors import ExitCode, UcapError
+
+interrupt_reported = False  # `ucap: interrupted` was said (ucap_cli.__main__ says it otherwise)
 
 
 class UcapGroup(TyperGroup):
     """Turns ucap's errors and Ctrl-C into a one-line message and an exit status."""
+
+    def _main_shell_completion(
+        self, ctx_args: Any, prog_name: str, complete_var: str | None = None
+    ) -> Any:
+        """Shell completion (a Tab press), with values quoted for bash."""
+        # click's name for the variable; set only when the shell asks for completions
+        name = prog_name.replace("-", "_").replace(".", "_")
+        if os.environ.get(complete_var or f"_{name}_COMPLETE".upper()):
+            from ucap_cli.cli.completion import install_bash_quoting
+
+            install_bash_quoting()
+        return super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     # `Any`: the Context class is click's or typer's vendored copy, depending on Typer's version.
     def invoke(self, ctx: Any) -> Any:
@@ -25,6 +41,8 @@ class UcapGroup(TyperGroup):
             report_error(error)
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:
+            global interrupt_reported
+            interrupt_reported = True
             typer.echo("ucap: interrupted", err=True)
             ctx.exit(ExitCode.INTERRUPTED)
         except BrokenPipeError:
@@ -38,6 +56,7 @@ def _version(value: bool) -> None:
 
 
 def main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -46,6 +65,7 @@ def main(
     ] = False,
 ) -> None:
     """Validate, query and author U-CAP records (Urban Cooperation Action Plans) kept as TOML."""
+    help_without_command(ctx)
 
 
 # Command name -> (module, function or Typer sub-app). Modules are imported only when their
@@ -70,7 +90,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         cls=UcapGroup,
         name="ucap",
         help=main.__doc__,
-        no_args_is_help=True,
+        invoke_without_command=True,  # bare `ucap`: its help on stdout, exit 0
         add_completion=True,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,

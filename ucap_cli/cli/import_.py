@@ -37,7 +37,7 @@ def import_(
     from ucap_cli.importer import import_summary
     from ucap_cli.load import display_path, read_text
     from ucap_cli.problems import Severity
-    from ucap_cli.render.safe import one_line
+    from ucap_cli.render.safe import one_line, visible
 
     config = load_config(records=records)
     try:
@@ -51,7 +51,7 @@ def import_(
     problems = check(target, draft.text, config)
     if output:
         write_draft(config, draft.text, output)
-        typer.echo(f"{display_path(output)}: draft record {draft.record_id!r}", err=True)
+        typer.echo(f"{visible(display_path(output))}: draft record {draft.record_id!r}", err=True)
     else:
         write(draft.text)
     typer.echo(f"{len(draft.guesses)} guessed values are marked '# TODO: check'", err=True)
@@ -60,7 +60,7 @@ def import_(
     owner = id_owner(config, draft.record_id)
     if owner is not None and (output is None or owner.resolve() != output.resolve()):
         typer.echo(
-            f"note: id {draft.record_id!r} is already used by {display_path(owner)}: "
+            f"note: id {draft.record_id!r} is already used by {visible(display_path(owner))}: "
             "change it (and the file name) before adding the draft to the collection",
             err=True,
         )

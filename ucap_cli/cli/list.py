@@ -17,7 +17,8 @@ FieldsOption = Annotated[
     typer.Option(
         "--fields",
         metavar="A,B,C",
-        help="json/csv/markdown: only these top-level record keys (id,title,period...).",
+        help="json/csv/markdown: only these record keys (id,title,period), or a key of a "
+        "table (period.start, city.name).",
         show_default=False,
     ),
 ]

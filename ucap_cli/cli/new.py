@@ -41,6 +41,7 @@ def new(
     from ucap_cli.config import load_config
     from ucap_cli.errors import UsageError
     from ucap_cli.load import display_path
+    from ucap_cli.render.safe import visible
 
     config = load_config(records=records)
     answers: dict[str, Any] = {
@@ -72,7 +73,7 @@ def new(
     except InvalidRecordError as error:
         report_refusal(error)
         raise typer.Exit(1) from None
-    write(f"{display_path(written.path)}: new record {record_id!r}")
+    write(f"{visible(display_path(written.path))}: new record {record_id!r}")
     report_warnings(written.warnings)
 
 

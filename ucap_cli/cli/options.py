@@ -57,3 +57,10 @@ RecordsOnlyOption = Annotated[
         "The pre-commit hooks pass every staged .toml file with it.",
     ),
 ]
+
+
+def help_without_command(ctx: typer.Context) -> None:
+    """A command group run without a command prints its help on stdout and succeeds."""
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()

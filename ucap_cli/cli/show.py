@@ -1,4 +1,4 @@
-"""`ucap show ID`: one record in full, laid out for reading."""
+"""`ucap show ID|PATH`: one record in full, laid out for reading."""
 
 from typing import Annotated
 
@@ -10,9 +10,13 @@ from ucap_cli.cli.options import FormatOption, OutputFormat, RecordsOption
 
 
 def show(
-    record_id: Annotated[
+    record: Annotated[
         str,
-        typer.Argument(help="The record's id (its file name).", autocompletion=complete_ids),
+        typer.Argument(
+            metavar="ID",
+            help="The record's id, or the path of its .toml file.",
+            autocompletion=complete_ids,
+        ),
     ],
     output_format: FormatOption = OutputFormat.table,
     fields: FieldsOption = None,
@@ -21,7 +25,7 @@ def show(
     """Show one record: header, partners, themes with SDGs and Urban Agenda topics, focus,
     challenges, objectives, activities in date order, expected results and organisations.
 
-    An unknown id is a usage error (exit 2) that suggests the closest ids.
+    An unknown id or path is a usage error (exit 2) that suggests the closest ids.
     """
     import sys
 
@@ -33,7 +37,7 @@ def show(
     from ucap_cli.render import records as view
 
     chosen = view.parse_fields(fields, output_format.value)
-    file = find_record(load_config(records=records), record_id)
+    file = find_record(load_config(records=records), record)
     [match] = select([file], Filters())
     if output_format is OutputFormat.json:
         write(view.show_json(file, chosen))

@@ -132,7 +132,9 @@ def show(
             view.terminal(), export_kind(export), width=make_console().width, title=view.name
         )
         atomic_write(export, document.encode("utf-8"))
-        notes.append(f"saved {export}")
+        from ucap_cli.render.safe import visible
+
+        notes.append(f"saved {visible(str(export))}")
     else:
         make_console().print(view.terminal())
     sys.stderr.write("".join(f"{line}\n" for line in notes))

@@ -23,13 +23,19 @@ from rich.text import Text
 from ucap_cli import vocab
 from ucap_cli.errors import UsageError
 from ucap_cli.load import RecordFile
-from ucap_cli.model import Activity, Agreement, City, ExpectedResult, Record
+from ucap_cli.model import Activity, Agreement, City, ExpectedResult, Period, Record
 from ucap_cli.problems import Problem
 from ucap_cli.query import Filters, Match, match_record, ordered, sort_field
 from ucap_cli.render import jsonout
 from ucap_cli.render.safe import one_line, visible
 
 FIELDS: tuple[str, ...] = tuple(Record.model_fields)
+# The keys of the record's tables that --fields can choose one by one (`extra.*`: any key).
+SUB_FIELDS: tuple[str, ...] = tuple(
+    f"{table}.{key}"
+    for table, model in (("period", Period), ("city", City))
+    for key in model.model_fields
+)
 ERROR_MARKER = "!"
 ERROR_HINT = f"{ERROR_MARKER} the record has validation errors: run `ucap validate`"
 SEPARATOR = "; "
@@ -73,30 +79,50 @@ def as_data(value: Any) -> Any:
 
 
 def parse_fields(text: str | None, output_format: str = "json") -> tuple[str, ...]:
-    """`a,b,c` -> the top-level keys to keep (empty: all); unknown keys are a UsageError."""
+    """`a,b.c` -> the record keys to keep (empty: all): top-level keys, or a key of a table
+    (`period.start`, `city.name`, `extra.anything`); unknown keys are a UsageError."""
     if text is None:
         return ()
     fields = tuple(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    hint = f"fields: {', '.join(FIELDS)}; or a key of a table: {', '.join(SUB_FIELDS)}, extra.KEY"
     if not fields:
-        raise UsageError("--fields: no field given", hint="fields: " + ", ".join(FIELDS))
+        raise UsageError("--fields: no field given", hint=hint)
     for field in fields:
-        if field not in FIELDS:
-            suggestion = vocab.did_you_mean(vocab.closest(field, FIELDS))
-            raise UsageError(
-                f"--fields: unknown field {field!r}{suggestion}",
-                hint="fields: " + ", ".join(FIELDS),
+        key, dot, sub = field.partition(".")
+        known = key in FIELDS and (not dot or (key == "extra" and sub) or field in SUB_FIELDS)
+        if not known:
+            suggestion = vocab.did_you_mean(
+                vocab.closest(field, SUB_FIELDS if dot else FIELDS)
+                or vocab.closest(field, (*FIELDS, *SUB_FIELDS))
             )
+            raise UsageError(f"--fields: unknown field {field!r}{suggestion}", hint=hint)
     if output_format == "table":
         raise UsageError("--fields applies to --format json, csv and markdown, not table")
     return fields
 
 
+def selected(data: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    """The chosen keys of a record's data (all when none are chosen): `period` keeps the
+    table, `period.start` only that key of it (as `{"period": {"start": ...}}`)."""
+    if not fields:
+        return data
+    chosen: dict[str, Any] = {}
+    for field in fields:
+        key, _, sub = field.partition(".")
+        if key not in data:
+            continue
+        value = data[key]
+        if not sub or key in fields:  # the whole table was asked for
+            chosen[key] = value
+        elif isinstance(value, dict) and sub in value:
+            part = chosen.setdefault(key, {})
+            part[sub] = value[sub]
+    return chosen
+
+
 def record_data(file: RecordFile, fields: Sequence[str] = ()) -> dict[str, Any]:
     """The record as data, as written in its file; only `fields` when given."""
-    data = as_data(file.data or {})
-    if fields:
-        data = {key: data[key] for key in fields if key in data}
-    return data  # type: ignore[no-any-return]
+    return selected(as_data(file.data or {}), fields)
 
 
 def to_json(value: Any) -> str:
@@ -106,8 +132,7 @@ def to_json(value: Any) -> str:
 
 def json_line(file: RecordFile, fields: Sequence[str] = ()) -> str:
     """The record as data on one line of JSON: `list --format json` has a line per record."""
-    data = file.data or {}
-    return jsonout.dumps({k: data[k] for k in fields if k in data} if fields else data, outline=0)
+    return jsonout.dumps(selected(file.data or {}, fields), outline=0)
 
 
 def show_json(file: RecordFile, fields: Sequence[str] = ()) -> str:
@@ -245,11 +270,15 @@ def _label(table: dict[str, Any]) -> str:
 
 
 def _flat(data: dict[str, Any], fields: Sequence[str]) -> dict[str, str]:
-    """Chosen keys of a record's data -> columns; a table becomes `key.sub` columns."""
+    """Chosen keys of a record's data -> columns; a table becomes `key.sub` columns, and a
+    key of a table (`period.start`) is one column."""
     row: dict[str, str] = {}
     for key in fields:
-        value = data.get(key)
-        if isinstance(value, dict) and key != "extra":
+        table, dot, sub = key.partition(".")
+        value = data.get(table)
+        if dot:
+            row[key] = _cell(value.get(sub)) if isinstance(value, dict) else ""
+        elif isinstance(value, dict) and key != "extra":
             for sub, item in value.items():
                 row[f"{key}.{sub}"] = _cell(item)
         else:
@@ -288,10 +317,15 @@ def flat_header(rows: Sequence[dict[str, str]], fields: Sequence[str]) -> list[s
     header: dict[str, None] = {}
     for field in fields:  # keep the order of --fields, sub-keys in order of appearance
         for row in rows:
-            header.update(dict.fromkeys(k for k in row if k.split(".")[0] == field))
+            header.update(dict.fromkeys(k for k in row if k == field or _within(k, field)))
         if not rows:
             header[field] = None
     return list(header)
+
+
+def _within(column: str, field: str) -> bool:
+    """True when `column` is a key of the table `field` (`period.start` of `period`)."""
+    return "." not in field and column.startswith(field + ".")
 
 
 def neutralise(cell: str) -> str:
