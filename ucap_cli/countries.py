@@ -1,54 +1,345 @@
-"""ISO 3166-1 countries, from pycountry's data file.
+"""Countries as people in EU programmes write them, known by their ISO 3166-1 codes.
 
-pycountry's own import costs ~80 ms (it imports importlib.metadata for its version);
-`ucap validate` runs on every commit, so we read the same JSON database it ships, once.
+A name is accepted when it is, compared as `name_key` folds it:
+1. an ISO 3166-1 short, common or official name, or alpha-2/alpha-3 code (pycountry's data);
+2. a name or code of data/countries.toml: the EU style guide's (UK, EL, Kosovo/XK, Czechia,
+   Deutschland...) and the usual English short forms (Russia, South Korea, Ivory Coast...);
+3. failing both, ISO 3166-1's name in one of the EU's 24 official languages (the Debian
+   iso-codes translations pycountry ships), when it names one country only.
+An unknown name gets the closest known one as a suggestion, if one is close enough.
+
+pycountry's own import costs ~80 ms (it imports importlib.metadata for its version), and
+`ucap validate` runs on every commit: its JSON database and gettext catalogues are read
+directly, once, and the catalogues only when a name is not found in English.
 """
 
 from __future__ import annotations
 
+import bisect
 import importlib.util
 import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
-from ucap_cli.vocab import closest, fold
+from ucap_cli import vocab
+from ucap_cli.toml import loads
+
+# The 24 official languages of the EU, as pycountry names its translation folders (English
+# has none: its names are the ISO ones).
+EU_LANGUAGES: tuple[str, ...] = (
+    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
+    "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
+)  # fmt: skip
+
+# How close a suggestion must be: at most one edit (a letter added, left out or changed, or
+# two letters swapped) in four letters of the name as written, or one in seven with the
+# words of both names sorted (nearer, or "Republic of Korea (South)" would be as close to
+# "Republic of South Africa" as to "Republic of Korea").
+SUGGESTION_CUTOFF = 0.75
+SORTED_WORDS_CUTOFF = 0.85
+
+_DATA = Path(__file__).parent / "data" / "countries.toml"
+_WORD = re.compile(r"\w+")
+_WORD_FORMS = {"st": "saint"}  # "St Lucia", "St. Kitts and Nevis" (but "ST" alone is a code)
 
 
 @dataclass(frozen=True, slots=True)
 class Country:
-    """One ISO 3166-1 country."""
+    """One country: its ISO 3166-1 codes and short name (Kosovo's are the EU's)."""
 
     alpha_2: str
     alpha_3: str
     name: str
 
 
-@cache
-def _index() -> tuple[dict[str, Country], tuple[str, ...]]:
-    spec = importlib.util.find_spec("pycountry")
-    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency
-        raise RuntimeError("pycountry is not installed")
-    database = Path(next(iter(spec.submodule_search_locations))) / "databases" / "iso3166-1.json"
-    entries = json.loads(database.read_text(encoding="utf-8"))["3166-1"]
-    index: dict[str, Country] = {}
-    names: list[str] = []
-    for entry in entries:
-        country = Country(entry["alpha_2"], entry["alpha_3"], entry["name"])
-        spellings = [entry["name"], entry.get("common_name"), entry.get("official_name")]
-        for spelling in filter(None, spellings):
-            index.setdefault(fold(spelling), country)
-            names.append(spelling)
-        index[fold(entry["alpha_2"])] = country
-        index[fold(entry["alpha_3"])] = country
-    return index, tuple(names)
+def name_words(text: str, fold: Callable[[str], str] = vocab.fold) -> list[str]:
+    """The words of a country name as compared: folded, without punctuation or "the", with
+    "&" read as "and" and "St" as "Saint"."""
+    words = _WORD.findall(fold(text).replace("&", " and "))
+    if len(words) < 2:
+        return words
+    return [_WORD_FORMS.get(word, word) for word in words if word != "the"]
+
+
+@lru_cache(maxsize=4096)
+def name_key(text: str) -> str:
+    """The form country names are compared in: "The Netherlands" and "netherlands" are one,
+    and so are "Côte d'Ivoire" and "COTE DIVOIRE", "U.K." and "UK"."""
+    return "".join(name_words(text))
 
 
 def find_country(text: str) -> Country | None:
-    """The country named by an English name, common name or alpha-2/alpha-3 code."""
-    return _index()[0].get(fold(text))
+    """The country `text` names, or None (see the module's docstring)."""
+    key = name_key(text)
+    found = _english().accepted.get(key)
+    if found is None and key:
+        found = _translated().accepted.get(key)
+        if found is not None and _confusable(key, found.alpha_2):
+            return None
+    return found
 
 
 def suggest_country(text: str) -> str | None:
-    """The country name closest to an unknown one."""
-    return closest(text, _index()[1])
+    """The known country name closest to an unknown one; None when none is close enough, or
+    when two countries are equally close (no guess is better than a wrong one)."""
+    words = name_words(text)
+    return _suggestions().closest(words) if words else None
+
+
+# --- the names -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    accepted: dict[str, Country]  # name_key -> country
+    # (the words of a name, its country, the spelling suggested for it)
+    suggested: list[tuple[list[str], Country, str]]
+
+
+def _words(text: str) -> list[str]:
+    """`name_words`, for names read once into an index: not kept in `fold`'s cache."""
+    return name_words(text, vocab.fold_once)
+
+
+@cache
+def _english() -> _Names:
+    """ISO 3166-1's names and codes, and those of data/countries.toml."""
+    data = _data()
+    countries: dict[str, Country] = {}
+    accepted: dict[str, Country] = {}
+    suggested: list[tuple[list[str], Country, str]] = []
+
+    def add(country: Country, *spellings: str) -> None:
+        for spelling in spellings:
+            words = _words(spelling)
+            accepted.setdefault("".join(words), country)
+            suggested.append((words, country, spelling))
+
+    def add_codes(country: Country, *codes: str) -> None:
+        for code in codes:
+            accepted.setdefault(code.casefold(), country)
+
+    for entry in _iso_entries():
+        country = Country(entry["alpha_2"], entry["alpha_3"], entry["name"])
+        countries[country.alpha_2] = country
+        add(country, *_iso_names(entry))
+        add_codes(country, country.alpha_2, country.alpha_3)
+    for alpha_2, entry in data["countries"].items():
+        country = countries[alpha_2] = Country(alpha_2, entry["alpha_3"], entry["name"])
+        add(country, country.name)
+        add_codes(country, country.alpha_2, country.alpha_3)
+    for code, alpha_2 in data["eu_codes"].items():
+        add_codes(countries[alpha_2], code)
+    for table in ("eu_names", "eu_names_in_own_languages", "usual", "other_languages"):
+        for spelling, alpha_2 in data[table].items():
+            add(countries[alpha_2], spelling)
+    for part, alpha_2 in data["parts_of_countries"].items():  # suggested, never accepted
+        suggested.append((_words(part), countries[alpha_2], countries[alpha_2].name))
+    return _Names(accepted, suggested)
+
+
+@cache
+def _translated() -> _Names:
+    """ISO 3166-1's names in the EU's languages that name one country, and no other in
+    English. Read on the first name not found in English, once."""
+    english = _english().accepted
+    countries = {country.alpha_2: country for country in english.values()}
+    wanted = [(name, entry["alpha_2"]) for entry in _iso_entries() for name in _iso_names(entry)]
+    named: dict[str, set[str]] = {}  # translation -> the countries it names
+    wrong = set(_data()["wrong_translations"].items())
+    for catalogue in _catalogues():
+        for name, alpha_2 in wanted:
+            translation = catalogue.get(name)
+            if translation and (translation, alpha_2) not in wrong:
+                named.setdefault(translation, set()).add(alpha_2)
+    by_key: dict[str, set[str]] = {}  # the same by key: languages share many spellings
+    spellings: dict[str, tuple[list[str], str]] = {}  # key -> its first spelling, as words
+    for translation, codes in named.items():
+        words = _words(translation)
+        key = "".join(words)
+        by_key.setdefault(key, set()).update(codes)
+        spellings.setdefault(key, (words, translation))
+    accepted: dict[str, Country] = {}
+    for key, codes in by_key.items():
+        if key and len(codes) == 1 and key not in english:
+            accepted[key] = countries[next(iter(codes))]
+    suggested = [
+        (spellings[key][0], country, spellings[key][1]) for key, country in accepted.items()
+    ]
+    return _Names(accepted, suggested)
+
+
+def _catalogues() -> Iterator[Mapping[str, str]]:
+    """pycountry's iso3166-1 gettext catalogues of the EU languages (msgid -> msgstr)."""
+    import gettext  # only here: most runs never read a catalogue
+
+    locales = _pycountry_folder() / "locales"
+    for language in EU_LANGUAGES:
+        try:
+            with open(locales / language / "LC_MESSAGES" / "iso3166-1.mo", "rb") as handle:
+                catalogue: Mapping[str, str] = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+        except OSError:  # English has none; a packager may leave languages out
+            continue
+        yield catalogue
+
+
+@cache
+def _data() -> dict[str, dict[str, Any]]:
+    """data/countries.toml: its tables, each of names (or codes) and alpha-2 codes."""
+    tables: dict[str, dict[str, Any]] = loads(_DATA.read_text(encoding="utf-8"))
+    return tables
+
+
+@cache
+def _iso_entries() -> list[dict[str, str]]:
+    """pycountry's ISO 3166-1 entries (alpha_2, alpha_3, name, common_name, official_name)."""
+    database = _pycountry_folder() / "databases" / "iso3166-1.json"
+    entries: list[dict[str, str]] = json.loads(database.read_text(encoding="utf-8"))["3166-1"]
+    return entries
+
+
+def _iso_names(entry: dict[str, str]) -> Iterator[str]:
+    """An ISO entry's short, common and official names, those it has, each once."""
+    seen: set[str] = set()
+    for field in ("name", "common_name", "official_name"):
+        name = entry.get(field)
+        if name and name not in seen:
+            seen.add(name)
+            yield name
+
+
+@cache
+def _pycountry_folder() -> Path:
+    spec = importlib.util.find_spec("pycountry")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency
+        raise RuntimeError("pycountry is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+# --- suggestions ---------------------------------------------------------------------------
+
+# A country chosen, its English spelling is suggested when it is at least this close (for
+# "Morroco", "Morocco" rather than the Portuguese "Marrocos"); else the closest spelling.
+_ENGLISH_SPELLING_CUTOFF = 0.6
+
+
+class _Pool:
+    """Names of one origin (English, or the other languages) in the order of their keys'
+    lengths, so that a name is compared only with those whose length allows a match."""
+
+    def __init__(self, given: Iterable[tuple[list[str], Country, str]]) -> None:
+        names: list[tuple[str, str, str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for words, country, shown in given:
+            key = "".join(words)
+            # Names of three letters or fewer are one edit away from too many others.
+            if len(key) < 4 or (key, country.alpha_2) in seen:
+                continue
+            seen.add((key, country.alpha_2))
+            names.append((key, "".join(sorted(words)), shown, country.alpha_2))
+        names.sort(key=lambda name: len(name[0]))  # stable: the first spellings first
+        self.keys = [name[0] for name in names]
+        self.sorted_keys = [name[1] for name in names]  # the key with its words sorted
+        self.shown = [name[2] for name in names]  # the spelling to suggest
+        self.countries = [name[3] for name in names]  # alpha-2 codes
+        self.lengths = [len(key) for key in self.keys]
+
+    def scores(self, words: list[str], cutoff: float) -> dict[int, tuple[float, float]]:
+        """index -> (similarity, as written) of the names at least `cutoff` similar to the
+        name of `words`, as written or with the words of both sorted."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        key = "".join(words)
+        low = bisect.bisect_left(self.lengths, len(key) * cutoff)
+        high = bisect.bisect_right(self.lengths, len(key) / cutoff)
+        passes = [(key, self.keys, cutoff)]
+        if len(words) > 1:
+            passes.append(("".join(sorted(words)), self.sorted_keys, SORTED_WORDS_CUTOFF))
+        found: dict[int, tuple[float, float]] = {}
+        for sorted_pass, (query, choices, least) in enumerate(passes):
+            for _, score, index in process.extract(
+                query,
+                choices[low:high],
+                scorer=OSA.normalized_similarity,
+                processor=None,
+                score_cutoff=max(cutoff, least),
+                limit=None,
+            ):
+                best, as_written = found.get(low + index, (0.0, 0.0))
+                found[low + index] = (max(best, score), as_written if sorted_pass else score)
+        return found
+
+    def near(self, key: str, alpha_2: str) -> bool:
+        """True when a name of another country than `alpha_2` is one edit from `key`."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        low = bisect.bisect_left(self.lengths, len(key) - 1)
+        high = bisect.bisect_right(self.lengths, len(key) + 1)
+        return any(
+            self.countries[low + index] != alpha_2
+            for _, _, index in process.extract(
+                key, self.keys[low:high], scorer=OSA.distance, score_cutoff=1, limit=None
+            )
+        )
+
+
+class _Suggestions:
+    """The names suggestions are drawn from: English, then the other EU languages'."""
+
+    def __init__(self, english: _Names, translated: _Names) -> None:
+        self.english = _Pool(english.suggested)
+        self.translated = _Pool(translated.suggested)
+
+    def closest(self, words: list[str]) -> str | None:
+        """The spelling to suggest for the name of `words`, if any."""
+        english = self.english.scores(words, _ENGLISH_SPELLING_CUTOFF)
+        translated = self.translated.scores(words, SUGGESTION_CUTOFF)
+        pools = (self.english, self.translated)
+        close = [
+            (score, pool, index)
+            for pool, found in enumerate((english, translated))
+            for index, (score, _) in found.items()
+            if score >= SUGGESTION_CUTOFF
+            and (
+                pool == 0
+                or not _confusable(self.translated.keys[index], self.translated.countries[index])
+            )
+        ]
+        if not close:
+            return None
+        best = max(score for score, _, _ in close)
+        countries = {pools[pool].countries[index] for score, pool, index in close if score == best}
+        if len(countries) > 1:
+            return None  # two countries equally close: a guess could be wrong
+        country = countries.pop()
+        # That country's English spelling closest to the name as written, if one is close
+        # enough to be recognised; else its closest spelling in another language.
+        own = [(0, i) for i in english if self.english.countries[i] == country]
+        if not own:
+            own = [
+                (1, i)
+                for _, pool, i in close
+                if pool == 1 and self.translated.countries[i] == country
+            ]
+        found = (english, translated)
+        pool, index = max(own, key=lambda p_i: (found[p_i[0]][p_i[1]], -p_i[1]))
+        return pools[pool].shown[index]
+
+
+@cache
+def _suggestions() -> _Suggestions:
+    return _Suggestions(_english(), _translated())
+
+
+@lru_cache(maxsize=1024)
+def _confusable(key: str, alpha_2: str) -> bool:
+    """True when `key`, another language's name of `alpha_2`, is one edit from an English
+    name of another country ("Nigera", Latvian for Niger, and "Nigeria"): then it could be
+    that name misspelt, and is neither accepted nor suggested."""
+    return _suggestions().english.near(key, alpha_2)
