@@ -43,6 +43,7 @@ ACCEPTED = [
     ("North Macedonia", "MK"),
     ("Côte d'Ivoire", "CI"),
     ("COTE D\u2019IVOIRE", "CI"),  # a typographic apostrophe
+    ("Cote d'Ivoire", "CI"),
     ("Cabo Verde", "CV"),
     ("Eswatini", "SZ"),
     ("Myanmar", "MM"),
