@@ -3,14 +3,16 @@
 A name is accepted when it is, compared as `name_key` folds it:
 1. an ISO 3166-1 short, common or official name, or alpha-2/alpha-3 code (pycountry's data);
 2. a name or code of data/countries.toml: the EU style guide's (UK, EL, Kosovo/XK, Czechia,
-   Deutschland...) and the usual English short forms (Russia, South Korea, Ivory Coast...);
-3. failing both, ISO 3166-1's name in one of the EU's 24 official languages (the Debian
-   iso-codes translations pycountry ships), when it names one country only.
-An unknown name gets the closest known one as a suggestion, if one is close enough.
+   the Member States' own names such as Deutschland) and the usual English short forms
+   (Russia, South Korea, Ivory Coast...).
+An unknown name gets the closest known one as a suggestion, if one is close enough; ISO's
+names in the EU's other official languages (the Debian iso-codes translations pycountry
+ships) suggest their country too ("Niemcy": "Germany"), but are not accepted: a city may
+bear one ("Granada" is Spanish for Grenada).
 
 pycountry's own import costs ~80 ms (it imports importlib.metadata for its version), and
 `ucap validate` runs on every commit: its JSON database and gettext catalogues are read
-directly, once, and the catalogues only when a name is not found in English.
+directly, once, and the catalogues only to make a suggestion.
 """
 
 from __future__ import annotations
@@ -59,10 +61,11 @@ class Country:
 def name_words(text: str, fold: Callable[[str], str] = vocab.fold) -> list[str]:
     """The words of a country name as compared: folded, without punctuation or "the", with
     "&" read as "and" and "St" as "Saint"."""
-    words = _WORD.findall(fold(text).replace("&", " and "))
-    if len(words) < 2:
-        return words
-    return [_WORD_FORMS.get(word, word) for word in words if word != "the"]
+    folded = fold(text)
+    words = _WORD.findall(folded.replace("&", " and ") if "&" in folded else folded)
+    if len(words) > 1 and ("the" in words or "st" in words):
+        return [_WORD_FORMS.get(word, word) for word in words if word != "the"]
+    return words
 
 
 @lru_cache(maxsize=4096)
@@ -74,13 +77,7 @@ def name_key(text: str) -> str:
 
 def find_country(text: str) -> Country | None:
     """The country `text` names, or None (see the module's docstring)."""
-    key = name_key(text)
-    found = _english().accepted.get(key)
-    if found is None and key:
-        found = _translated().accepted.get(key)
-        if found is not None and _confusable(key, found.alpha_2):
-            return None
-    return found
+    return _english().accepted.get(name_key(text))
 
 
 def suggest_country(text: str) -> str | None:
@@ -96,8 +93,9 @@ def suggest_country(text: str) -> str | None:
 @dataclass(frozen=True, slots=True)
 class _Names:
     accepted: dict[str, Country]  # name_key -> country
-    # (the words of a name, its country, the spelling suggested for it)
+    # The names suggestions are drawn from: (its words, its country, the spelling suggested)
     suggested: list[tuple[list[str], Country, str]]
+    usual: dict[str, str]  # alpha-2 -> the country's usual English name (common, else short)
 
 
 def _words(text: str) -> list[str]:
@@ -110,6 +108,7 @@ def _english() -> _Names:
     """ISO 3166-1's names and codes, and those of data/countries.toml."""
     data = _data()
     countries: dict[str, Country] = {}
+    usual: dict[str, str] = {}
     accepted: dict[str, Country] = {}
     suggested: list[tuple[list[str], Country, str]] = []
 
@@ -126,51 +125,65 @@ def _english() -> _Names:
     for entry in _iso_entries():
         country = Country(entry["alpha_2"], entry["alpha_3"], entry["name"])
         countries[country.alpha_2] = country
+        usual[country.alpha_2] = entry.get("common_name") or country.name
         add(country, *_iso_names(entry))
         add_codes(country, country.alpha_2, country.alpha_3)
     for alpha_2, entry in data["countries"].items():
         country = countries[alpha_2] = Country(alpha_2, entry["alpha_3"], entry["name"])
+        usual[alpha_2] = country.name
         add(country, country.name)
         add_codes(country, country.alpha_2, country.alpha_3)
     for code, alpha_2 in data["eu_codes"].items():
         add_codes(countries[alpha_2], code)
-    for table in ("eu_names", "eu_names_in_own_languages", "usual", "other_languages"):
+    for table in ("eu_names", "eu_names_in_own_languages", "usual"):
         for spelling, alpha_2 in data[table].items():
             add(countries[alpha_2], spelling)
-    for part, alpha_2 in data["parts_of_countries"].items():  # suggested, never accepted
-        suggested.append((_words(part), countries[alpha_2], countries[alpha_2].name))
-    return _Names(accepted, suggested)
+    for table in ("other_languages", "parts_of_countries"):  # suggested, never accepted
+        for name, alpha_2 in data[table].items():
+            suggested.append((_words(name), countries[alpha_2], usual[alpha_2]))
+    return _Names(accepted, suggested, usual)
 
 
 @cache
 def _translated() -> _Names:
-    """ISO 3166-1's names in the EU's languages that name one country, and no other in
-    English. Read on the first name not found in English, once."""
-    english = _english().accepted
-    countries = {country.alpha_2: country for country in english.values()}
+    """ISO 3166-1's names in the EU's other languages, to suggest their countries from: those
+    that name one country, and no other in English. Read for the first suggestion, once."""
+    english = _english()
+    countries = {country.alpha_2: country for country in english.accepted.values()}
     wanted = [(name, entry["alpha_2"]) for entry in _iso_entries() for name in _iso_names(entry)]
-    named: dict[str, set[str]] = {}  # translation -> the countries it names
-    wrong = set(_data()["wrong_translations"].items())
+    named: dict[str, str] = {}  # translation -> the country it names
+    clashes: dict[str, set[str]] = {}  # translation -> the countries it names, if two
     for catalogue in _catalogues():
+        get = catalogue.get
         for name, alpha_2 in wanted:
-            translation = catalogue.get(name)
-            if translation and (translation, alpha_2) not in wrong:
-                named.setdefault(translation, set()).add(alpha_2)
+            translation = get(name)
+            if translation and (first := named.setdefault(translation, alpha_2)) != alpha_2:
+                clashes.setdefault(translation, {first}).add(alpha_2)
+    for translation, alpha_2 in _data()["wrong_translations"].items():
+        if translation in clashes:  # keep the other country, if one is left
+            codes = clashes.pop(translation) - {alpha_2}
+            if len(codes) == 1:
+                named[translation] = codes.pop()
+                continue
+        if named.get(translation) == alpha_2:
+            del named[translation]
+    for translation in clashes:
+        del named[translation]
     by_key: dict[str, set[str]] = {}  # the same by key: languages share many spellings
-    spellings: dict[str, tuple[list[str], str]] = {}  # key -> its first spelling, as words
-    for translation, codes in named.items():
+    words_of: dict[str, list[str]] = {}
+    for translation, alpha_2 in named.items():
         words = _words(translation)
         key = "".join(words)
-        by_key.setdefault(key, set()).update(codes)
-        spellings.setdefault(key, (words, translation))
-    accepted: dict[str, Country] = {}
-    for key, codes in by_key.items():
-        if key and len(codes) == 1 and key not in english:
-            accepted[key] = countries[next(iter(codes))]
+        by_key.setdefault(key, set()).add(alpha_2)
+        words_of.setdefault(key, words)
     suggested = [
-        (spellings[key][0], country, spellings[key][1]) for key, country in accepted.items()
+        (words_of[key], countries[alpha_2], english.usual[alpha_2])
+        for key, codes in by_key.items()
+        if len(codes) == 1
+        and (alpha_2 := next(iter(codes)))
+        and english.accepted.get(key, countries[alpha_2]).alpha_2 == alpha_2
     ]
-    return _Names(accepted, suggested)
+    return _Names({}, suggested, english.usual)
 
 
 def _catalogues() -> Iterator[Mapping[str, str]]:
@@ -295,41 +308,36 @@ class _Suggestions:
     def __init__(self, english: _Names, translated: _Names) -> None:
         self.english = _Pool(english.suggested)
         self.translated = _Pool(translated.suggested)
+        self.english_names = english.usual
 
     def closest(self, words: list[str]) -> str | None:
         """The spelling to suggest for the name of `words`, if any."""
         english = self.english.scores(words, _ENGLISH_SPELLING_CUTOFF)
-        translated = self.translated.scores(words, SUGGESTION_CUTOFF)
-        pools = (self.english, self.translated)
+        translated = {
+            index: scores
+            for index, scores in self.translated.scores(words, SUGGESTION_CUTOFF).items()
+            if not _confusable(self.translated.keys[index], self.translated.countries[index])
+        }
         close = [
             (score, pool, index)
-            for pool, found in enumerate((english, translated))
+            for pool, found in ((self.english, english), (self.translated, translated))
             for index, (score, _) in found.items()
             if score >= SUGGESTION_CUTOFF
-            and (
-                pool == 0
-                or not _confusable(self.translated.keys[index], self.translated.countries[index])
-            )
         ]
         if not close:
             return None
         best = max(score for score, _, _ in close)
-        countries = {pools[pool].countries[index] for score, pool, index in close if score == best}
+        countries = {pool.countries[index] for score, pool, index in close if score == best}
         if len(countries) > 1:
             return None  # two countries equally close: a guess could be wrong
         country = countries.pop()
         # That country's English spelling closest to the name as written, if one is close
-        # enough to be recognised; else its closest spelling in another language.
-        own = [(0, i) for i in english if self.english.countries[i] == country]
-        if not own:
-            own = [
-                (1, i)
-                for _, pool, i in close
-                if pool == 1 and self.translated.countries[i] == country
-            ]
-        found = (english, translated)
-        pool, index = max(own, key=lambda p_i: (found[p_i[0]][p_i[1]], -p_i[1]))
-        return pools[pool].shown[index]
+        # enough to be recognised ("Morocco" for "Morroco", not the Portuguese "Marrocos");
+        # else its usual English name ("Germany" for "Niemcy").
+        own = [i for i in english if self.english.countries[i] == country]
+        if own:
+            return self.english.shown[max(own, key=lambda i: (english[i], -i))]
+        return self.english_names[country]
 
 
 @cache
@@ -341,5 +349,5 @@ def _suggestions() -> _Suggestions:
 def _confusable(key: str, alpha_2: str) -> bool:
     """True when `key`, another language's name of `alpha_2`, is one edit from an English
     name of another country ("Nigera", Latvian for Niger, and "Nigeria"): then it could be
-    that name misspelt, and is neither accepted nor suggested."""
+    that name misspelt, and is not suggested from."""
     return _suggestions().english.near(key, alpha_2)
