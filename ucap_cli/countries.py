@@ -147,7 +147,7 @@ def _english() -> _Names:
 @cache
 def _translated() -> _Names:
     """ISO 3166-1's names in the EU's other languages, to suggest their countries from: those
-    that name one country, and no other in English. Read for the first suggestion, once."""
+    that name one country and are not English names. Read for the first suggestion, once."""
     english = _english()
     countries = {country.alpha_2: country for country in english.accepted.values()}
     wanted = [(name, entry["alpha_2"]) for entry in _iso_entries() for name in _iso_names(entry)]
@@ -179,9 +179,7 @@ def _translated() -> _Names:
     suggested = [
         (words_of[key], countries[alpha_2], english.usual[alpha_2])
         for key, codes in by_key.items()
-        if len(codes) == 1
-        and (alpha_2 := next(iter(codes)))
-        and english.accepted.get(key, countries[alpha_2]).alpha_2 == alpha_2
+        if len(codes) == 1 and key not in english.accepted and (alpha_2 := next(iter(codes)))
     ]
     return _Names({}, suggested, english.usual)
 
