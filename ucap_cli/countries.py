@@ -259,9 +259,11 @@ class _Pool:
         self.countries = [name[3] for name in names]  # alpha-2 codes
         self.lengths = [len(key) for key in self.keys]
 
-    def scores(self, words: list[str], cutoff: float) -> dict[int, tuple[float, float]]:
+    def scores(
+        self, words: list[str], cutoff: float, *, sorted_words: bool = True
+    ) -> dict[int, tuple[float, float]]:
         """index -> (similarity, as written) of the names at least `cutoff` similar to the
-        name of `words`, as written or with the words of both sorted."""
+        name of `words`, as written or (with `sorted_words`) with the words of both sorted."""
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
@@ -269,7 +271,7 @@ class _Pool:
         low = bisect.bisect_left(self.lengths, len(key) * cutoff)
         high = bisect.bisect_right(self.lengths, len(key) / cutoff)
         passes = [(key, self.keys, cutoff)]
-        if len(words) > 1:
+        if sorted_words and len(words) > 1:
             passes.append(("".join(sorted(words)), self.sorted_keys, SORTED_WORDS_CUTOFF))
         found: dict[int, tuple[float, float]] = {}
         for sorted_pass, (query, choices, least) in enumerate(passes):
@@ -313,7 +315,11 @@ class _Suggestions:
         english = self.english.scores(words, _ENGLISH_SPELLING_CUTOFF)
         translated = {
             index: scores
-            for index, scores in self.translated.scores(words, SUGGESTION_CUTOFF).items()
+            # Words in another order are looked for among English names only: twice as
+            # fast, and other languages' names are seldom written so.
+            for index, scores in self.translated.scores(
+                words, SUGGESTION_CUTOFF, sorted_words=False
+            ).items()
             if not _confusable(self.translated.keys[index], self.translated.countries[index])
         }
         close = [
