@@ -267,7 +267,8 @@ NORDIC = """\
 schema_version = 1
 id = "nordic"
 title = "Øresby and Þórshöfn: harbours of Œresund"
-themes = ["Mobility"]
+programme = "Øresund Cities"
+themes = ["Mobility", "Føroyar Fisheries"]
 
 [period]
 start = "2019"
@@ -338,6 +339,8 @@ country = "DE"
         ("--search", "oeresund", ["nordic"]),
         ("--search", "gross lindenau", ["nordic", "plain"]),
         ("--search", "Łódź", ["plain"]),  # a title; city names are not --search text
+        ("--theme", "foroyar fisheries", ["nordic"]),
+        ("--programme", "oresund cities", ["nordic"]),
     ],
 )
 def test_names_fold_the_way_people_type_them(
