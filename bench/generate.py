@@ -197,7 +197,7 @@ TOPICS = (
 KINDS = ("visit", "mission", "meeting", "workshop", "conference", "seminar", "forum", "training")
 RESULT_STATUSES = ("planned", "in-progress", "achieved", "dropped")
 ORGANISATION_KINDS = ("government", "company", "university", "cluster", "agency", "ngo")
-BAD_COUNTRIES = ("Atlantis", "Chnia", "Itlay", "Greeece", "Narnia", "Fraance")
+BAD_COUNTRIES = ("Atlantis", "Chnia", "Itlay", "Grece", "Narnia", "Fraance")
 
 SENTENCES = (
     "Delegations from {a} and {b} met to discuss {theme_lc} and agreed on next steps.",
