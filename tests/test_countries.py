@@ -211,6 +211,7 @@ SUGGESTED = [
     ("Germnay", "Germany"),
     ("Itlay", "Italy"),
     ("Greeece", "Greece"),
+    ("Grece", "Greece"),  # French Grèce, only suggested
     ("Untied Kingdom", "United Kingdom"),
     ("United Kingdon", "United Kingdom"),
     ("Nehterlands", "Netherlands"),
