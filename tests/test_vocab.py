@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from conftest import Run, write_collection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -108,6 +112,10 @@ def test_topic_matching_never_fails(text: str) -> None:
         ("Provence-Alpes-Côte d'Azur", "provence alpes cote dazur"),
         ("Zürich", "zurich"),
         ("São Paulo", "sao-paulo"),
+        ("Øresby", "oresby"),
+        ("Łódź", "Lodz"),
+        ("Groß Lindenau", "gross-lindenau"),
+        ("Þórshöfn", "Thorshofn"),
     ],
 )
 def test_city_key_ignores_case_accents_spaces_and_hyphens(a: str, b: str) -> None:
@@ -141,6 +149,52 @@ def respelled(draw: st.DrawFn) -> tuple[str, str]:
 def test_respelled_city_names_have_the_same_key(case: tuple[str, str]) -> None:
     name, spelling = case
     assert vocab.city_key(spelling) == vocab.city_key(name) == name
+
+
+# Letters that do not decompose under NFKD, as people type them without the letter.
+TRANSLITERATED = [
+    ("Øresby", "oresby"),
+    ("ØRESBY", "oresby"),
+    ("Æbeltoft", "aebeltoft"),
+    ("Œuvre", "oeuvre"),
+    ("Straße", "strasse"),
+    ("STRASSE", "strasse"),
+    ("Groß Lindenau", "gross lindenau"),
+    ("Łódź", "lodz"),
+    ("ŁÓDŹ", "lodz"),
+    ("Đakovo", "dakovo"),
+    ("Điện Biên", "dien bien"),
+    ("Reyðarfjörður", "reydarfjordur"),
+    ("Þórshöfn", "thorshofn"),
+    ("Ħamrun", "hamrun"),
+    ("Diyarbak\u0131r", "diyarbakir"),  # dotless i
+    ("İstanbul", "istanbul"),
+    ("Ŀeida", "leida"),
+    ("Paral·lel", "parallel"),  # Catalan l·l
+    ("Ŧ Ŋ ĸ", "t n k"),
+    ("Ǿrsted", "orsted"),  # decomposes to Ø and an accent
+    ("Gəncə", "gence"),
+    ("Côte d\u2019Azur", "cote d'azur"),  # typographic apostrophe
+    ("Málaga", "malaga"),
+    ("Αθήνα", "αθηνα"),  # other scripts keep their letters, without accents
+    ("Москва", "москва"),
+    ("東京", "東京"),
+]
+
+
+@pytest.mark.parametrize(("name", "folded"), TRANSLITERATED)
+def test_fold_transliterates_letters_without_a_decomposition(name: str, folded: str) -> None:
+    assert vocab.fold(name) == folded
+    assert vocab.fold_once(name) == folded
+    assert vocab.fold(folded) == folded  # folding is idempotent
+
+
+@FAST
+@given(st.text(max_size=40))
+def test_fold_is_idempotent_and_lower_case(text: str) -> None:
+    folded = vocab.fold(text)
+    assert vocab.fold(folded) == folded
+    assert folded == folded.strip() and "  " not in folded
 
 
 def test_fold_and_closest() -> None:
@@ -205,3 +259,100 @@ def test_every_iso_country_is_found_by_its_codes() -> None:
         for spelling in (entry["alpha_2"], entry["alpha_3"], entry["name"]):
             found = find_country(spelling)
             assert found is not None and found.alpha_2 == entry["alpha_2"], spelling
+
+
+# --------------------------------------------------------------------------- names through the CLI
+
+NORDIC = """\
+schema_version = 1
+id = "nordic"
+title = "Øresby and Þórshöfn: harbours of Œresund"
+programme = "Øresund Cities"
+themes = ["Mobility", "Føroyar Fisheries"]
+
+[period]
+start = "2019"
+
+[city]
+name = "Øresby"
+country = "DK"
+
+[[partners]]
+name = "Æbeltoft"
+country = "DK"
+
+[[partners]]
+name = "Łódź"
+country = "PL"
+
+[[partners]]
+name = "Đakovo"
+country = "HR"
+
+[[partners]]
+name = "Þórshöfn"
+country = "IS"
+
+[[activities]]
+date = "2019-05"
+kind = "visit"
+title = "Visit to Groß Lindenau"
+where = "Groß Lindenau"
+cities = ["Øresby", "Łódź"]
+organisations = ["Straßenbahn Øresby", "Œuvre des Ports"]
+"""
+
+PLAIN = """\
+schema_version = 1
+id = "plain"
+title = "Lodz and Gross Lindenau"
+themes = ["Mobility"]
+
+[period]
+start = "2019"
+
+[city]
+name = "Lodz"
+country = "PL"
+
+[[partners]]
+name = "Gross Lindenau"
+country = "DE"
+"""
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--city", "oresby", ["nordic"]),
+        ("--city", "ØRESBY", ["nordic"]),
+        ("--city", "aebeltoft", ["nordic"]),
+        ("--city", "lodz", ["nordic", "plain"]),
+        ("--city", "Łódź", ["nordic", "plain"]),
+        ("--city", "dakovo", ["nordic"]),
+        ("--city", "thorshofn", ["nordic"]),
+        ("--city", "Gross Lindenau", ["nordic", "plain"]),  # an activity's `where`
+        ("--city", "groß-lindenau", ["nordic", "plain"]),
+        ("--org", "strassenbahn oresby", ["nordic"]),
+        ("--org", "oeuvre", ["nordic"]),
+        ("--search", "thorshofn", ["nordic"]),
+        ("--search", "oeresund", ["nordic"]),
+        ("--search", "gross lindenau", ["nordic", "plain"]),
+        ("--search", "Łódź", ["plain"]),  # a title; city names are not --search text
+        ("--theme", "foroyar fisheries", ["nordic"]),
+        ("--programme", "oresund cities", ["nordic"]),
+    ],
+)
+def test_names_fold_the_way_people_type_them(
+    run: Run, tmp_path: Path, option: str, value: str, expected: list[str]
+) -> None:
+    folder = write_collection(tmp_path / "records", {"nordic": NORDIC, "plain": PLAIN})
+    result = run("list", "--records", str(folder), "-f", "json", "--sort", "id", option, value)
+    assert result.exit_code == 0, result.output
+    assert [record["id"] for record in json.loads(result.stdout)] == expected
+
+
+def test_the_collection_of_names_is_valid(run: Run, tmp_path: Path) -> None:
+    write_collection(tmp_path / "records", {"nordic": NORDIC, "plain": PLAIN})
+    result = run("validate", "--no-cache", "records")
+    assert result.exit_code == 0, result.output

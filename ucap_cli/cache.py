@@ -296,12 +296,14 @@ def stamp(stat: os.stat_result) -> list[int]:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """ucap's version, its TOML parser, and when each of their modules last changed."""
+    """ucap's version, its TOML parser, and when each of their modules (and ucap's data
+    files) last changed."""
     from ucap_cli.toml import loads
 
     package = Path(__file__).parent
     code = sorted(
-        (str(p.relative_to(package)), p.stat().st_mtime_ns) for p in package.rglob("*.py")
+        (str(p.relative_to(package)), p.stat().st_mtime_ns)
+        for p in (*package.rglob("*.py"), *package.glob("data/*"))  # data: country names
     )
     parser = sys.modules[loads.__module__].__file__ or loads.__module__
     with contextlib.suppress(OSError):

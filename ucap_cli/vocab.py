@@ -99,7 +99,12 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form of `text`, with runs of spaces collapsed."""
+    """Case- and accent-insensitive form of `text`, with runs of spaces collapsed.
+
+    Letters without a decomposition are transliterated (ø -> o, æ -> ae, ł -> l, þ -> th,
+    ß -> ss...): every name match (cities, partners, organisations, themes, --search) uses
+    this one form.
+    """
     # Names repeat across activities and records: folding each spelling once saves most of
     # the time the record checks take on large collections. Long texts are not kept.
     return _fold_name(text) if len(text) <= 80 else _fold(text)
@@ -110,10 +115,62 @@ def _fold_name(text: str) -> str:
     return _fold(text)
 
 
+def fold_once(text: str) -> str:
+    """`fold`, for a text folded once (building an index): not kept in `fold`'s cache."""
+    return _fold(text)
+
+
+# Letters that NFKD does not decompose into a base letter and an accent, written the way
+# people type them on a keyboard without them (Øresby as "oresby", Łódź as "lodz", Þórshöfn as
+# "thorshofn"). Applied after NFKD and casefold, so lower case only: ß is already "ss", Ŀ/ŀ
+# is already "l·" (its middle dot goes), Ǿ/ǿ is already ø. Typographic apostrophes become the
+# one on the keyboard.
+_LETTERS: dict[str, str] = {
+    "ø": "o",
+    "æ": "ae",
+    "œ": "oe",
+    "ł": "l",
+    "đ": "d",
+    "ð": "d",
+    "þ": "th",
+    "ħ": "h",
+    "\u0131": "i",  # dotless i
+    "ŧ": "t",
+    "ŋ": "n",
+    "ĸ": "k",
+    "ƒ": "f",
+    "ƀ": "b",
+    "ƶ": "z",
+    "ǥ": "g",
+    "ɍ": "r",
+    "ʉ": "u",
+    "ɨ": "i",
+    "ȼ": "c",
+    "ɇ": "e",
+    "ə": "e",
+    "·": "",
+    "\u2019": "'",
+    "\u2018": "'",
+    "\u02bc": "'",
+    "\u02bb": "'",
+}
+_TRANSLITERATED = frozenset(_LETTERS)
+_LATIN_ACCENTS = re.compile("[\u0300-\u036f]+")  # the combining marks of Latin letters
+
+
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.split())
+    # Fast paths first: most names are ASCII (casefold is lower, NFKD changes nothing), and
+    # most others are Latin letters with accents, which one regular expression strips, or
+    # with the letters above.
+    if text.isascii():
+        return " ".join(text.lower().split())
+    folded = _LATIN_ACCENTS.sub("", unicodedata.normalize("NFKD", text).casefold())
+    if not folded.isascii():
+        for letter in _TRANSLITERATED.intersection(folded):
+            folded = folded.replace(letter, _LETTERS[letter])
+        if not folded.isascii():  # other scripts: their own combining marks
+            folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(folded.split())
 
 
 @lru_cache(maxsize=16384)
