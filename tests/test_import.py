@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import random
+import re
+import shutil
 import time
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, Run
+from conftest import REPO, VALID_RECORD, Run, edited, write_record
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ucap_cli.checks import todo_marks
 from ucap_cli.fmt import format_text
 from ucap_cli.importer import Draft, clean, import_summary
 
@@ -37,7 +40,9 @@ def problems(run: Run, text: str, name: str = "draft") -> str:
 def test_the_seed_gives_a_valid_draft_matching_the_hand_made_record(run: Run) -> None:
     draft, data = draft_of(SEED.read_text(encoding="utf-8"), record_id="zhengzhou")
     report = problems(run, draft.text, "zhengzhou")
-    assert report.endswith("0 errors, 1 warning in 1 file\n")  # W303: Granada
+    # W303 for Granada, and W309 for each value marked `# TODO: check`.
+    assert report.endswith(f"0 errors, {len(draft.guesses) + 1} warnings in 1 file\n")
+    assert report.count(" W309 ") == len(draft.guesses)
     assert [(a["date"], a["kind"]) for a in data["activities"]] == [
         (a["date"], a["kind"]) for a in HAND["activities"]
     ]
@@ -230,3 +235,101 @@ def test_hostile_text_is_read_in_linear_time() -> None:
         import_summary(seed.replace("City:", "City:" + text), source="x")
         import_summary(seed.replace("Visit of Zhengzhou", text), source="x")
     assert time.perf_counter() - start < 5  # quadratic patterns took minutes here
+
+
+# --------------------------------------------------------------------------- marks (W309)
+
+
+def test_the_marks_import_leaves_fail_strict_validation_at_each_mark(run: Run) -> None:
+    result = run("import", str(SEED), "-o", "records/zz.toml")
+    assert result.exit_code == 0, result.output
+    assert "W309" not in result.stderr  # counted in one line, not listed
+    text = Path("records/zz.toml").read_text(encoding="utf-8")
+    marks = [
+        (number, line.index("# TODO: check") + 1)
+        for number, line in enumerate(text.splitlines(), 1)
+        if re.search(r"^[^#]*# TODO: check", line)
+    ]
+    assert f"{len(marks)} guessed values are marked '# TODO: check'" in result.stderr
+    strict = run("validate", "--strict", "--format", "concise", "records")
+    assert strict.exit_code == 1
+    found = re.findall(r"^records/zz\.toml:(\d+):(\d+): warning W309 (.*)$", strict.stdout, re.M)
+    assert [(int(line), int(column)) for line, column, _ in found] == marks
+    assert found[0][2] == (
+        "value marked '# TODO: check' by ucap import (from the heading and the contact): "
+        "check it and remove the mark"
+    )
+    assert run("validate", "records").exit_code == 0  # warnings: not errors
+    # Checked: the marks go, and with them the warnings (W303 for Granada stays).
+    Path("records/zz.toml").write_text(re.sub(r"  # TODO: check.*", "", text), encoding="utf-8")
+    strict = run("validate", "--strict", "--format", "concise", "records")
+    assert "W309" not in strict.stdout
+    assert strict.stdout.endswith("0 errors, 1 warning in 1 file\n")
+
+
+def test_only_real_comments_are_marks(run: Run) -> None:
+    text = edited(
+        VALID_RECORD,
+        ('title = "Lyon \u2013 Graz"', 'title = "Lyon # TODO: check"'),
+        ('programme = "IUC"', 'programme = "IUC"  # TODO: checked by Ana'),
+        ("sdgs = [9, 11]", "# TODO: check: the SDGs\nsdgs = [9, 11]"),
+        (
+            'contact = "team@example.org"',
+            'contact = "team@example.org"  # TODO: check  # ucap: ignore[W309]',
+        ),
+        ("anything = ", "note = '''\n# TODO: check\n'''\nother = '# TODO: check'\nanything = "),
+    )
+    text = "# Values marked `# TODO: check` were guessed.\n" + text
+    write_record(Path("records"), "demo", text)
+    result = run("validate", "--strict", "--format", "concise", "records")
+    assert result.stdout.splitlines() == [
+        "records/demo.toml:7:1: warning W309 value marked '# TODO: check' by ucap import "
+        "(the SDGs): check it and remove the mark",
+        "0 errors, 1 warning in 1 file",
+    ]
+
+
+def test_marks_are_reported_beside_errors(run: Run) -> None:
+    text = edited(VALID_RECORD, ('kind = "visit"', 'kind = "vist"  # TODO: check'))
+    write_record(Path("records"), "demo", text)
+    result = run("validate", "--format", "concise", "records")
+    assert result.exit_code == 1
+    assert [line.split(": ")[1].split()[1] for line in result.stdout.splitlines()[:-1]] == [
+        "E112",
+        "W309",
+    ]
+
+
+def test_a_record_without_todo_is_not_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
+    def scan(text: str) -> None:
+        raise AssertionError("scanned")
+
+    monkeypatch.setattr("ucap_cli.fmt.scan", scan)
+    assert todo_marks(VALID_RECORD) == []
+    with pytest.raises(AssertionError, match="scanned"):
+        todo_marks(VALID_RECORD + "# TODO: check\n")
+
+
+# --------------------------------------------------------------------------- naming the draft
+
+
+def test_problems_of_a_printed_draft_name_the_draft_not_another_file(run: Run) -> None:
+    Path("records").mkdir()
+    shutil.copy(REPO / "records" / "zhengzhou.toml", "records/zhengzhou.toml")
+    seed = SEED.read_text(encoding="utf-8")
+    for args, stdin in ((["import", str(SEED)], None), (["import", "-"], seed)):
+        result = run(*args, input=stdin)
+        assert result.exit_code == 0, result.output
+        line = next(
+            number
+            for number, text in enumerate(result.stdout.splitlines(), 1)
+            if text.startswith("cities = ") and "Granada" in text
+        )
+        assert f"<draft>:{line}:40: warning W303 activities[7].cities: 'Granada'" in result.stderr
+        assert not re.search(r"zhengzhou\.toml:\d", result.stderr)  # holds another record
+    assert result.stdout.startswith(
+        "# Draft record imported by `ucap import` from standard input.\n"
+    )
+    assert "sources" not in tomllib.loads(result.stdout)
+    result = run("import", str(SEED), "-o", "zz.toml")
+    assert re.search(r"^zz\.toml:\d+:40: warning W303 ", result.stderr, re.M), result.stderr

@@ -141,7 +141,8 @@ class Draft:
             for path, why in self.guesses.items()
         }
         header = [
-            f"# Draft record imported by `ucap import` from {_one_line(self.source)}.",
+            "# Draft record imported by `ucap import` from "
+            f"{_one_line(self.source) or 'standard input'}.",
             f"# Values marked `{TODO}` were guessed: check them against the summary,",
             "# then remove the marks. Run `ucap validate` when done.",
             "",

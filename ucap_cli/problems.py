@@ -56,6 +56,7 @@ CODES: dict[str, Code] = _codes(
     Code("W305", _W, "activity marked done but dated in the future"),
     Code("W306", _W, "activity still planned more than a year after its date"),
     Code("W307", _W, "partner takes part in no activity"),
+    Code("W309", _W, "value marked '# TODO: check' by ucap import: check it and remove the mark"),
 )
 
 
