@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 from conftest import REPO, VALID_RECORD, Run, edited, write_record
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ucap_cli.checks import todo_marks
 from ucap_cli.fmt import format_text
-from ucap_cli.importer import Draft, clean, import_summary
+from ucap_cli.importer import Draft, clean, find_agreements, import_summary
 
 # A copy of the seed of the bundled record (shared/seeds/), byte for byte.
 SEED = Path(__file__).parent / "data" / "000_66ab86ebe502f80d.txt"
@@ -229,6 +229,8 @@ def test_hostile_text_is_read_in_linear_time() -> None:
         "x" * 40_000, "<" * 20_000, "[" * 20_000 + "](", "**" * 10_000, "a@" * 10_000,
         "to " + " ".join(["Abc"] * 2000), "Aa-Bb " * 2000, "A," * 2000, " " * 20_000 + "x",
         "→ June 2018: " + "Hosting " * 2000, "(" + "AB (CD) " * 2000, "1" * 20_000,
+        "MoU " * 2000, "signed between " + "Abc and " * 2000, "the MoU of " * 2000,
+        "an agreement " * 2000,
     ]  # fmt: skip
     start = time.perf_counter()
     for text in hostile:
@@ -333,3 +335,201 @@ def test_problems_of_a_printed_draft_name_the_draft_not_another_file(run: Run) -
     assert "sources" not in tomllib.loads(result.stdout)
     result = run("import", str(SEED), "-o", "zz.toml")
     assert re.search(r"^zz\.toml:\d+:40: warning W303 ", result.stderr, re.M), result.stderr
+
+
+# --------------------------------------------------------------------------- agreements
+
+
+def agreements_of(record: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """(activity date, kind, count) of every agreement, in the record's order."""
+    return [
+        (activity["date"], agreement["kind"], agreement.get("count", 1))
+        for activity in record["activities"]
+        for agreement in activity.get("agreements", [])
+    ]
+
+
+def test_the_seed_gives_the_agreements_of_the_hand_made_record(run: Run) -> None:
+    result = run("import", str(SEED))
+    assert result.exit_code == 0, result.output
+    data = tomllib.loads(result.stdout)
+    assert (
+        agreements_of(data)
+        == agreements_of(HAND)
+        == [
+            ("2017-04", "mou", 1),
+            ("2017-06", "cooperation-agreement", 1),
+            ("2017-06", "mou", 1),
+            ("2018-07", "mou", 5),
+        ]
+    )
+    # The two June 2017 agreements are on two different activities, as in the hand-made record.
+    june = [a for a in data["activities"] if a["date"] == "2017-06"]
+    assert [[g["kind"] for g in a["agreements"]] for a in june] == [
+        ["cooperation-agreement"],
+        ["mou"],
+    ]
+    april, conference, greece, july = (
+        g for a in data["activities"] for g in a.get("agreements", [])
+    )
+    # Written "between X and Y": read as written, not marked.
+    assert april["parties"] == HAND["activities"][0]["agreements"][0]["parties"]
+    assert conference["parties"] == [
+        "Andalucía Smart City Cluster",
+        "Zhengzhou Municipal People's Government",
+    ]
+    # "MoU signed on the following fields:" and its bullets; no parties named: the cities.
+    assert greece["fields"] == HAND["activities"][2]["agreements"][0]["fields"]
+    assert greece["parties"] == ["Zhengzhou", "Agii Anargiri-Kamatero"]
+    assert july["parties"] == ["Zhengzhou City Government", "EU pilot cities"]
+    marked = [line for line in result.stdout.splitlines() if line.startswith("parties = ")]
+    assert ["# TODO: check" in line for line in marked] == [False, False, True, True]
+    # "a concrete follow-up to the MoU signed in April 2017" is the April MoU: no note.
+    assert "refers to" not in result.stderr
+
+
+AGREEMENTS = """\
+City:\tLyon\tGraz, Turin
+Country:\tFrance\tAustria, Italy
+Period of cooperation\tMarch 2017 until December 2019
+Cooperation Themes:\tMobility
+
+Short description of main activities and key outputs:
+→ May 2017: Visit of Graz to Lyon. MoU signed between the two city councils.
+→ June 2017: Graz and Turin sign 2 Letters of Intent with Lyon on the following fields:
+- Urban mobility
+- Logistics
+→ March 2018: Workshop in Turin as a follow-up to the memorandum of understanding signed \
+in May 2016. An agreement on next steps.
+- Several MOUs signed with local firms.
+→ 2019-05: Graz hosts a meeting. The cooperation agreement signed in March 2018 is renewed.
+
+Expected results and benefits:
+- Signing of an MoU with Turin on e-buses.
+"""
+
+
+def test_agreements_are_placed_on_their_activity_or_said_in_the_notes(run: Run) -> None:
+    Path("summary.txt").write_text(AGREEMENTS, encoding="utf-8")
+    result = run("import", "summary.txt")
+    assert result.exit_code == 0, result.output
+    data = tomllib.loads(result.stdout)
+    may, june, march, meeting = data["activities"]
+    assert may["agreements"] == [{"kind": "mou", "parties": ["the two city councils"]}]
+    assert 'parties = ["the two city councils"]  # TODO: check' in result.stdout
+    assert june["agreements"] == [
+        {
+            "kind": "letter-of-intent",
+            "parties": ["Graz", "Turin", "Lyon"],
+            "count": 2,
+            "fields": ["Urban mobility", "Logistics"],
+        }
+    ]
+    # "Several MOUs": recorded, with a mark and a note that the number is missing.
+    assert march["agreements"] == [{"kind": "mou", "parties": ["local firms"]}]
+    assert "agreements" not in meeting
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
+    assert notes[-5:] == [
+        "note: activities[3] (2018-03): 'An agreement' is not recorded as an agreement (no "
+        "kind, and nothing says it was signed): 'An agreement on next steps.'",
+        "note: activities[3] (2018-03): 'Several MOUs' gives no number: recorded as one agreement",
+        "note: activities[3] (2018-03) refers to 'the memorandum of understanding' signed in "
+        "2016-05, which no activity of the summary records: not added (add it to the activity "
+        "it was signed at): 'Workshop in Turin as a follow-up to the memorandum of "
+        "understanding signed in May 2016.'",
+        "note: activities[4] (2019-05) refers to 'The cooperation agreement' signed in 2018-03, "
+        "which no activity of the summary records: not added (add it to the activity it was "
+        "signed at): 'The cooperation agreement signed in March 2018 is renewed.'",
+        "note: expected_results[1] mentions 'an MoU': agreements are recorded on the activity "
+        "they were signed at, so it is not added",
+    ]
+
+
+_NAME_WORDS = ["Nice", "Rome", "City", "Council", "Zhengzhou", "Cluster", "Málaga", "Örebro"]
+_KIND_SPELLINGS = {
+    "mou": (["MoU", "MOU", "mou", "Mou", "memorandum of understanding"], ["MoUs", "MOUs", "mous"]),
+    "cooperation-agreement": (["cooperation agreement", "co-operation agreement"], None),
+    "letter-of-intent": (["letter of intent", "LoI", "LOI"], ["letters of intent", "LoIs"]),
+}
+_NUMBER_WORDS = (
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve",
+)  # fmt: skip
+_NEAR_MISSES = (
+    "cooperation", "proposals", "agreed", "signed", "memo", "understanding", "letter", "intent",
+    "moulin", "Loire", "loi", "lois", "Mobility", "the", "an", "five", "MoUsed", "agreeable",
+    "Nice", ".",
+)  # fmt: skip
+
+
+@st.composite
+def agreement_sentences(draw: st.DrawFn) -> tuple[str, str, int, list[str], bool]:
+    """(sentence, kind, count, parties, written "between A and B"), in varied wording."""
+    kind = draw(st.sampled_from(sorted(_KIND_SPELLINGS)))
+    count = draw(st.integers(1, 12))
+    singular, plural = _KIND_SPELLINGS[kind]
+    if count == 1:
+        words = draw(st.sampled_from(singular))
+    elif plural is not None:
+        words = draw(st.sampled_from(plural))
+    else:
+        words = draw(st.sampled_from(singular)) + "s"
+    if draw(st.booleans()) and words.islower():
+        words = draw(st.sampled_from([words.upper(), words.title()]))
+    written = draw(
+        st.sampled_from(
+            [str(count), _NUMBER_WORDS[count - 1], _NUMBER_WORDS[count - 1].title()]
+            + (["a", "an", "A"] if count == 1 else [])
+        )
+    )
+    adjective = draw(st.sampled_from(["", "detailed ", "new ", "bilateral "]))
+    names = st.lists(st.sampled_from(_NAME_WORDS), min_size=1, max_size=3, unique=True)
+    first, second = draw(names), draw(names)
+    assume(first != second)
+    a, b = " ".join(first), " ".join(second)
+    if draw(st.booleans()):
+        sentence = f"{written} {adjective}{words} signed between {a} and {b}."
+        return sentence[0].upper() + sentence[1:], kind, count, [a, b], True
+    return f"{a} signs {written} {adjective}{words} with {b}.", kind, count, [a, b], False
+
+
+@settings(max_examples=300, deadline=None)
+@given(agreement_sentences())
+def test_agreements_are_recognised_in_any_wording(
+    case: tuple[str, str, int, list[str], bool],
+) -> None:
+    sentence, kind, count, parties, named = case
+    (found,) = find_agreements(f"Visit of a delegation. {sentence} Press coverage.")
+    assert (found.kind, found.count, list(found.parties), found.named) == (
+        kind,
+        count,
+        parties,
+        named,
+    ), sentence
+    assert not found.earlier and found.dated is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(_NEAR_MISSES),
+        max_size=30,
+    )
+)
+def test_near_misses_are_not_agreements(words: list[str]) -> None:
+    assert find_agreements(" ".join(words)) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "earlier", "dated"),
+    [
+        ("As a concrete follow-up to the MoU signed in April 2017.", True, "2017-04"),
+        ("Under the existing cooperation agreement, a workshop.", True, None),
+        ("The previous LoI was renewed.", True, None),
+        ("The MoU signed on 14 June 2017 covers mobility.", False, "2017-06"),
+        ("An MoU signed in 2018 with Nice.", False, "2018"),
+    ],
+)
+def test_earlier_agreements_are_told_apart(sentence: str, earlier: bool, dated: str) -> None:
+    (found,) = find_agreements(sentence)
+    assert (found.earlier, found.dated) == (earlier, dated)
