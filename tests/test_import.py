@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
@@ -533,3 +534,30 @@ def test_near_misses_are_not_agreements(words: list[str]) -> None:
 def test_earlier_agreements_are_told_apart(sentence: str, earlier: bool, dated: str) -> None:
     (found,) = find_agreements(sentence)
     assert (found.earlier, found.dated) == (earlier, dated)
+
+
+# --------------------------------------------------------------------------- the bundled record
+
+
+def test_the_bundled_record_keeps_what_its_seed_says(run: Run) -> None:
+    shutil.copytree(REPO / "records", "records")
+    shown = run("show", "zhengzhou", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    july = next(a for a in json.loads(shown.stdout)["activities"] if a["date"] == "2018-07")
+    # Every field-visit site its summary names (as the seed does) is one of its organisations.
+    sites = july["summary"].split("field visits organised to ", 1)[1].rstrip(".")
+    *listed, last = sites.split(", ")  # "A, the B and C, D and E (E)": "and" ends the list
+    names = [re.sub(r"^the |\s*\(\w+\)$", "", s) for s in [*listed, *last.split(" and ")]]
+    assert "Logistic and Industrial Zone" in names
+    assert set(names) <= set(july["organisations"])
+    # No activity theme is written in the seed: each `themes` line says it was inferred.
+    lines = (REPO / "records" / "zhengzhou.toml").read_text(encoding="utf-8").splitlines()
+    above = [
+        " ".join(text.lstrip("# ") for text in lines[n - 2 : n])
+        for n, line in enumerate(lines)
+        if line.startswith("themes =")
+    ]
+    assert len(above) == 1 + sum("themes" in a for a in HAND["activities"])
+    assert all("the seed names none for this activity" in text for text in above[1:])
+    check = run("fmt", "--check", "records")  # the comments stay where fmt puts them
+    assert check.exit_code == 0, check.output
