@@ -157,6 +157,13 @@ CASES = [
         8,
         "partner 'Graz' takes part in no activity",
     ),
+    Case(
+        "W309",
+        (('kind = "visit"', 'kind = "visit"  # TODO: check'),),
+        27,
+        17,
+        "value marked '# TODO: check' by ucap import: check it and remove the mark",
+    ),
 ]
 
 
