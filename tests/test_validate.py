@@ -179,6 +179,13 @@ CASES = [
         22,
         "# ucap: ignore[W303] suppresses nothing on this line",
     ),
+    Case(
+        "W309",
+        (('kind = "visit"', 'kind = "visit"  # TODO: check'),),
+        27,
+        17,
+        "value marked '# TODO: check' by ucap import: check it and remove the mark",
+    ),
 ]
 
 

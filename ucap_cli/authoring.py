@@ -75,9 +75,13 @@ def id_owner(config: Config, record_id: str) -> Path | None:
 # --------------------------------------------------------------------------- checking
 
 
-def check(path: Path, text: str, config: Config) -> list[Problem]:
-    """Parse and validate `text` as the content of `path`; the problems it would have."""
-    file = RecordFile(path, display_path(path))
+def check(path: Path, text: str, config: Config, *, display: str | None = None) -> list[Problem]:
+    """Parse and validate `text` as the content of `path`; the problems it would have.
+
+    They are shown at `display` (default: the path), e.g. `<draft>` for a text not written to
+    `path`, so that they never name a file that holds something else.
+    """
+    file = RecordFile(path, display or display_path(path))
     parse(file, text.removeprefix("\ufeff"), config.validation_context())
     return [p for p in file.problems if p.code not in config.ignore]
 

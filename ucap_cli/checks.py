@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 from ucap_cli import vocab
 from ucap_cli.dates import span, today
 from ucap_cli.findings import Finding
+from ucap_cli.locate import Position, SourceMap
 
 if TYPE_CHECKING:
     from ucap_cli.model import Record
@@ -122,6 +124,50 @@ def _idle_partners(record: Record) -> Iterator[Finding]:
                 ("partners", index, "name"),
                 hint="list it in the `cities` of the activities it took part in",
             )
+
+
+_TOP = Position(1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedFinding(Finding):
+    """A finding about the text itself (a comment), at a place rather than a key path."""
+
+    at: Position = _TOP
+
+    def position(self, source: SourceMap) -> Position:
+        """Where the finding was made; the source map is not needed."""
+        return self.at
+
+
+# The mark `ucap import` puts on a guessed value: `# TODO: check`, or `# TODO: check: why`.
+_TODO_MARK = re.compile(r"#\s*TODO:\s*check\b:?\s*(?P<why>.*)")
+
+
+def todo_marks(text: str) -> list[Finding]:
+    """W309 for every `# TODO: check` comment (a real comment, not text in a string)."""
+    if "TODO" not in text:  # the usual case: no scan at all
+        return []
+    from ucap_cli.fmt import scan
+
+    findings: list[Finding] = []
+    for comment in scan(text).comments:
+        match = _TODO_MARK.match(comment.text)
+        if match is None:
+            continue
+        why = match.group("why").strip()
+        findings.append(
+            PlacedFinding(
+                "W309",
+                "value marked '# TODO: check' by ucap import"
+                + (f" ({why})" if why else "")
+                + ": check it and remove the mark",
+                (),
+                hint="compare the value with the summary it was imported from",
+                at=Position(comment.line, comment.column),
+            )
+        )
+    return findings
 
 
 @dataclass(frozen=True, slots=True)

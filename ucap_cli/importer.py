@@ -5,6 +5,12 @@ tabs, `|` or runs of spaces), followed by free text: key focus, challenges, obje
 dated activity paragraphs ("→ April 2017: ...") with their sub-points, expected results and a
 contact. HTML tags, Markdown links, emphasis and escapes are read as plain text.
 
+Agreements are read from an activity's text and sub-points ("MoU signed between A and B",
+"signs five MoUs with EU pilot cities", "a detailed cooperation agreement", "letter of intent",
+"MoU signed on the following fields:" and its bullets) and put on that activity; one the text
+calls an earlier one ("a follow-up to the MoU signed in April 2017") is not added again, and
+one that cannot be placed is said in the notes.
+
 Everything read literally is written as it is; everything inferred (an activity's kind, title,
 place and cities, a partner's country from its region, a missing comma between themes...) is
 marked `# TODO: check` in the draft, and what could not be placed is listed for the user.
@@ -141,7 +147,8 @@ class Draft:
             for path, why in self.guesses.items()
         }
         header = [
-            f"# Draft record imported by `ucap import` from {_one_line(self.source)}.",
+            "# Draft record imported by `ucap import` from "
+            f"{_one_line(self.source) or 'standard input'}.",
             f"# Values marked `{TODO}` were guessed: check them against the summary,",
             "# then remove the marks. Run `ucap validate` when done.",
             "",
@@ -158,6 +165,7 @@ class _Activity:
     points: list[str] = field(default_factory=list)
     listing: bool = False  # bullets now complete the last paragraph ("...including:")
     moved: int = 0  # sub-points found under "Expected results"
+    lists: dict[int, list[str]] = field(default_factory=dict)  # paragraph -> its bullets
 
 
 @dataclass(frozen=True)
@@ -424,6 +432,9 @@ class _Reader:
                 self.preamble = " ".join(clean(line) for line in lines)
         self.full = clean(raw)
         self.focus_themes: list[str] = []
+        # Agreements the text calls earlier ones ("a follow-up to the MoU signed in April
+        # 2017"): (activity index, its date, the mention), looked for once all are read.
+        self.earlier_agreements: list[tuple[int, str, AgreementMention]] = []
 
     def guess(self, path: KeyPath, why: str = "") -> None:
         self.draft.guesses[path] = why
@@ -767,9 +778,11 @@ class _Reader:
                 + ", ".join(moved)
             )
         self.data["activities"] = [
-            self.activity(index, a) for index, a in enumerate(activities) if a.paragraphs
+            self.activity(index, a) for index, a in enumerate(a for a in activities if a.paragraphs)
         ]
         self.data["expected_results"] = [self.result(i, text) for i, text in enumerate(results)]
+        self.check_earlier_agreements()
+        self.note_other_agreements(results)
 
     def add_to(self, activity: _Activity, block: _Block) -> None:
         text = block.text
@@ -778,6 +791,7 @@ class _Reader:
             activity.listing = text.endswith(":")
         elif activity.listing and activity.paragraphs:
             last = activity.paragraphs[-1]
+            activity.lists.setdefault(len(activity.paragraphs) - 1, []).append(text.rstrip(",;. "))
             joiner = " " if last.endswith(":") else ", "
             activity.paragraphs[-1] = last.rstrip(",.") + joiner + text.rstrip(",;. ")
         elif text[:1].islower() and activity.points:
@@ -822,7 +836,87 @@ class _Reader:
                 p if p.endswith((".", "!", "?")) else p + "." for p in activity.points
             ]
             self.guess((*path, "outputs"), "the sub-points")
+        mentions = [
+            m
+            for number, paragraph in enumerate(activity.paragraphs)
+            for m in find_agreements(paragraph, activity.lists.get(number))
+        ]
+        mentions += [m for point in activity.points for m in find_agreements(point)]
+        agreements = self.agreements(index, entry, mentions)
+        if agreements:
+            entry["agreements"] = agreements
         return entry
+
+    def agreements(
+        self, index: int, entry: dict[str, Any], mentions: list[AgreementMention]
+    ) -> list[dict[str, Any]]:
+        """The agreements an activity's text mentions, each once; the rest said in the notes."""
+        where = f"activities[{index + 1}] ({entry['date']})"
+        placed: list[_Agreement] = []
+        for mention in mentions:
+            if not mention.kind:
+                self.draft.notes.append(
+                    f"{where}: {mention.words!r} is not recorded as an agreement (no kind, and "
+                    f"nothing says it was signed): {_excerpt(mention.sentence)}"
+                )
+                continue
+            if mention.earlier or (mention.dated and not _same_time(mention.dated, entry["date"])):
+                self.earlier_agreements.append((index, entry["date"], mention))
+                continue
+            same = next((a for a in placed if a.same(mention)), None)
+            if same is None:
+                same = _Agreement(mention)
+                placed.append(same)
+            same.learn(mention)
+        agreements = []
+        for number, agreement in enumerate(placed):
+            path = ("activities", index, "agreements", number)
+            words = agreement.first.words
+            if not agreement.parties:
+                agreement.parties = list(entry["cities"])
+                self.guess((*path, "parties"), "the text names no parties: the activity's cities")
+            elif not agreement.named:
+                self.guess((*path, "parties"), f"read from the words around {words!r}")
+            if agreement.kind == "other":
+                self.guess((*path, "kind"), f"the text says {words!r}")
+            elif agreement.uncounted:
+                self.guess((*path, "kind"), f"the text says {words!r}: how many?")
+                self.draft.notes.append(
+                    f"{where}: {words!r} gives no number: recorded as one agreement"
+                )
+            agreements.append(agreement.data())
+        return agreements
+
+    def check_earlier_agreements(self) -> None:
+        """Notes for the earlier agreements the text refers to that no activity records."""
+        activities = self.data.get("activities", [])
+        for index, date, mention in self.earlier_agreements:
+            candidates = [
+                a
+                for number, a in enumerate(activities)
+                if (_same_time(mention.dated, a["date"]) if mention.dated else number <= index)
+            ]
+            if any(g["kind"] == mention.kind for a in candidates for g in a.get("agreements", [])):
+                continue  # recorded where it was signed
+            when = f"signed in {mention.dated}" if mention.dated else "made before"
+            self.draft.notes.append(
+                f"activities[{index + 1}] ({date}) refers to {mention.words!r} {when}, which "
+                "no activity of the summary records: not added (add it to the activity it "
+                f"was signed at): {_excerpt(mention.sentence)}"
+            )
+
+    def note_other_agreements(self, results: list[str]) -> None:
+        """Agreements mentioned outside the activities are said in the notes, not dropped."""
+        texts = [(f"expected_results[{i + 1}]", text) for i, text in enumerate(results)]
+        for name in ("focus", "challenges", "objectives"):
+            if name in self.texts:
+                texts += [(name, text) for text in _paragraphs(*self.texts[name])]
+        for name, text in texts:
+            for mention in find_agreements(text):
+                self.draft.notes.append(
+                    f"{name} mentions {mention.words!r}: agreements are recorded on the "
+                    "activity they were signed at, so it is not added"
+                )
 
     def where(self, sentence: str) -> str | None:
         known = {vocab.city_key(n) for _, names in self.cities() for n in names}
@@ -914,3 +1008,329 @@ def _guess_kind(text: str) -> str:
     if match and match.lastgroup:
         return match.lastgroup.replace("_", "-")
     return "other"
+
+
+# --------------------------------------------------------------------------- agreements
+
+_AGREEMENT = re.compile(
+    r"\b(?:(?P<mou>memorand(?:um|ums|a)\s+of\s+understanding|mou(?:s|'s|\u2019s)?)"
+    r"|(?P<cooperation_agreement>co-?operation\s+agreements?)"
+    r"|(?P<letter_of_intent>letters?\s+of\s+intent|(?-i:L[oO]Is?))"
+    r"|(?P<other>agreements?))\b",
+    re.IGNORECASE,
+)
+_PLURAL = re.compile(r"(?i)^(?:memoranda|memorandums|mous\b|letters|lois\b)|agreements$")
+_NUMBER_WORDS = (
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    "twenty",
+)  # fmt: skip
+_COUNTS = {word: number for number, word in enumerate(_NUMBER_WORDS, 1)} | {
+    "a": 1,
+    "an": 1,
+    "single": 1,
+}
+_VAGUE = {"several", "multiple", "various", "some", "many", "numerous", "few"}
+_DEFINITE = {"the", "this", "that", "these", "those", "its", "their", "his", "her", "our", "said"}
+_EARLIER = {"previous", "earlier", "existing", "former", "prior", "original", "aforementioned"}
+# Words that end a party's name ("between A and B as a follow-up", "with Nice in May 2018").
+_PARTY_END = {
+    "as", "in", "at", "during", "to", "which", "who", "that", "was", "were", "is", "are", "has",
+    "have", "had", "will", "would", "with", "within", "under", "following", "after", "before",
+    "regarding", "concerning", "covering", "including", "signed", "agreed", "aiming", "aimed",
+    "focusing", "focused", "about", "among", "while", "where", "when", "whereby", "from", "by",
+    "through", "via", "into", "per", "since", "until", "also", "both",
+}  # fmt: skip
+# Words that may join the words of a name ("University of Zhengzhou", "Hub for Greek SMEs"),
+# when a capitalised word follows them.
+_JOINING = {"of", "on", "for", "de", "del", "della", "di", "du", "des", "la", "le", "the", "&"}
+_NOT_ADJECTIVES = _PARTY_END | _JOINING
+_SIGNED = re.compile(
+    r"(?:\b(?:has|have|had|will|to|did)\s+)?\b(?:sign(?:s|ed|ing)?|conclud(?:es|ed|ing|e)|"
+    r"agreed\s+on|agrees\s+on|reach(?:es|ed)?|enter(?:s|ed)?\s+into|adopt(?:s|ed)?|"
+    r"finali[sz](?:es|ed|e))\s*$",
+    re.IGNORECASE,
+)
+_SIGNING = re.compile(r"(?i)\bsign(?:s|ed|ing|ature|atures)?\b|\bconclu(?:de|des|ded|ding|sion)\b")
+_FOLLOW_UP = re.compile(
+    r"(?:\bfollow[- ]?ups?\s+(?:to|of|on)|\bfollowing\s+up\s+on|\baccording\s+to|"
+    r"\bin\s+line\s+with|\bimplement\w*(?:\s+of)?|\bbased\s+on|\bpursuant\s+to|\bunder|"
+    r"\bwithin|\brenew\w*(?:\s+of)?|\breview\w*(?:\s+of)?|\bextension\s+of|\bextend\w*|"
+    r"\bamend\w*(?:\s+(?:of|to))?)\s*$",
+    re.IGNORECASE,
+)
+_SIGNED_WHEN = re.compile(
+    r"\s*(?:(?:that|which)\s+)?(?:(?:was|were|had\s+been|has\s+been|already|previously)\s+)*"
+    r"(?:signed|concluded|agreed|adopted|made|reached)?\s*"
+    r"(?:\b(?:in|on|of|from|dated|since)\s+)"
+    rf"(?:(?P<day>\d{{1,2}})\s+)?(?:(?P<month>{_MONTH})\.?\s+)?(?P<year>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_SIGNED_BEFORE = re.compile(
+    r"\s*(?:(?:that|which)\s+)?(?:was|were|had\s+been|has\s+been)?\s*(?:signed|concluded)\s+"
+    r"(?:last\s+year|previously|earlier|before|in\s+the\s+past)\b",
+    re.IGNORECASE,
+)
+_FIELDS = re.compile(
+    r"\b(?:on|in|for|covering|regarding|concerning|about)\s+(?:the\s+)?(?:following\s+)?"
+    r"(?:fields|areas|topics|sectors|subjects|themes|issues|domains)(?:\s+of)?\s*:\s*"
+    r"(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[\w'\u2019&-]+|\(\d{1,3}\)")
+_WINDOW = 300  # characters of a sentence read before and after a mention: work stays linear
+_CUE = 60  # characters before a mention's words where a verb or a cue ("follow-up to") ends
+
+
+@dataclass(frozen=True)
+class AgreementMention:
+    """What one sentence says about an agreement (or a number of agreements of one kind)."""
+
+    kind: str  # mou, cooperation-agreement, letter-of-intent, other; "" for a word ucap can't use
+    words: str  # the words that name it, as written: "five MoUs"
+    count: int | None  # the number written, None when none is ("MoUs", "several MoUs")
+    plural: bool
+    definite: bool  # "the MoU": perhaps one named before in the same activity
+    parties: tuple[str, ...] = ()
+    named: bool = False  # parties written "between A and B" or "by A and B": read, not guessed
+    fields: tuple[str, ...] = ()
+    earlier: bool = False  # "a follow-up to the MoU", "the previous MoU": made before
+    dated: str | None = None  # the date the text gives it: "the MoU signed in April 2017"
+    sentence: str = ""  # where it is said (its surroundings, in a long sentence)
+
+
+def find_agreements(text: str, items: list[str] | None = None) -> list[AgreementMention]:
+    """The agreements a paragraph mentions, in its order.
+
+    `items` are the bullets that complete the paragraph when it ends with a colon ("MoU
+    signed on the following fields:"): they are the fields.
+    """
+    found: list[AgreementMention] = []
+    for sentence in _sentences(text):
+        for match in _AGREEMENT.finditer(sentence):
+            mention = _mention(sentence, match, items or [])
+            if mention is not None:
+                found.append(mention)
+    return found
+
+
+def _mention(sentence: str, match: re.Match[str], items: list[str]) -> AgreementMention | None:
+    kind = (match.lastgroup or "other").replace("_", "-")
+    before = sentence[max(0, match.start() - _WINDOW) : match.start()]
+    after = sentence[match.end() : match.end() + _WINDOW]
+    if kind == "other" and re.search(r"(?i)\b(?:in|of|by|mutual|common)\s+$", before[-_CUE:]):
+        return None  # "in agreement with", "by mutual agreement": not a document
+    head, count, definite, earlier = _head(before[-120:])
+    head += max(0, len(before) - 120)
+    plural = bool(_PLURAL.search(match.group(0)))
+    words = (before[head:] + match.group(0)).strip()
+    prefix = before[:head]
+    if kind == "other" and not (_SIGNING.search(before) or _SIGNING.search(after)):
+        kind = ""  # an agreement no one signs may be a point agreed on, not a document
+    parties, named = _parties(prefix, after)
+    dated = None
+    when = _SIGNED_WHEN.match(after)
+    if when:
+        month = when.group("month")
+        dated = when.group("year") + (f"-{_MONTHS[month.lower()]:02d}" if month else "")
+    earlier = (
+        earlier or bool(_FOLLOW_UP.search(prefix[-_CUE:])) or bool(_SIGNED_BEFORE.match(after))
+    )
+    return AgreementMention(
+        kind=kind,
+        words=words,
+        count=count,
+        plural=plural,
+        definite=definite,
+        parties=parties,
+        named=named,
+        fields=_fields(after, items),
+        earlier=earlier,
+        dated=dated,
+        sentence=sentence if len(sentence) <= 240 else f"…{before[-100:]}{match[0]}{after[:100]}…",
+    )
+
+
+def _head(before: str) -> tuple[int, int | None, bool, bool]:
+    """Where the words naming an agreement start in `before` (the text before its kind:
+    "... signs five detailed "), the number written, whether it is definite ("the MoU"), and
+    whether it is called an earlier one ("the previous MoU")."""
+    head = edge = len(before)
+    count: int | None = None
+    definite = found = False
+    adjectives: list[str] = []
+    for word in reversed(list(_WORD.finditer(before))[-6:]):
+        if before[word.end() : edge].strip():
+            break  # punctuation between them: another clause
+        text, lower = word.group(0), word.group(0).lower()
+        edge = word.start()
+        if text.startswith("("):  # "five (5) MoUs"
+            continue
+        if text.isdigit() or lower in _COUNTS:
+            count = int(text) if text.isdigit() else _COUNTS[lower]
+        elif lower in _DEFINITE:
+            definite = True
+        elif lower not in _VAGUE:
+            if len(adjectives) < 3 and lower.isalpha() and lower not in _NOT_ADJECTIVES:
+                adjectives.append(lower)
+                continue
+            break
+        head, found = word.start(), True
+        break
+    earlier = any(word in _EARLIER for word in adjectives)
+    return (head if found else len(before)), count, definite, earlier
+
+
+def _parties(prefix: str, after: str) -> tuple[tuple[str, ...], bool]:
+    """The parties the sentence names, and whether written "between A and B" / "by A and B"."""
+    between = re.match(
+        r"\s*(?:(?:was|were|is|are|has\s+been|have\s+been|being)\s+)?"
+        r"(?:signed|concluded|agreed|reached|made)?\s*\b(?P<word>between|by)\s+",
+        after,
+        re.IGNORECASE,
+    )
+    if between:
+        parties = _split_parties(_phrase(after[between.end() :]))
+        if parties:
+            return parties, len(parties) > 1
+    found: list[str] = []
+    verb = _SIGNED.search(prefix, max(0, len(prefix) - _CUE))
+    if verb:
+        found += _split_parties(_subject(prefix[: verb.start()]))
+    with_ = re.match(
+        r"\s*(?:(?:was|were)\s+)?(?:(?:signed|concluded|agreed)\s+)?with\s+", after, re.I
+    )
+    if with_:
+        found += [p for p in _split_parties(_phrase(after[with_.end() :])) if p not in found]
+    return tuple(found), False
+
+
+def _phrase(text: str) -> str:
+    """The words at the start of `text` that name parties: up to the end of the clause."""
+    tokens = list(re.finditer(r"\S+", text[:_WINDOW]))[:20]
+    end = 0
+    for position, token in enumerate(tokens):
+        raw = token.group(0)
+        if raw[0] in "([{\"\u201c'":
+            break
+        word = raw.rstrip(".,;:!?)]}\"\u201d'")
+        lower = word.lower()
+        if not word or lower in _PARTY_END:
+            break
+        if lower in _JOINING and lower != "the":
+            following = next(
+                (t.group(0) for t in tokens[position + 1 :] if t.group(0).lower() not in _JOINING),
+                "",
+            )
+            if not following[:1].isupper():
+                break
+        end = token.start() + len(word)
+        if raw[len(word) :] and raw[len(word)] != ",":
+            break  # the sentence or clause ends here
+    return re.sub(r"(?i)(?:\s*,|\s+(?:and|the))+$", "", text[:end])
+
+
+def _subject(text: str) -> str:
+    """The name written just before a verb ("Zhengzhou City Government" signs ...)."""
+    tokens = list(re.finditer(r"\S+", text[-_WINDOW:]))[-20:]
+    start: int | None = None
+    lower_tail = 0
+    for token in reversed(tokens):
+        word = token.group(0).rstrip(",")
+        if not word or not re.fullmatch(r"[\w'\u2019&-]+", word):
+            break
+        if word[0].isupper():
+            start = token.start()
+        elif start is None and lower_tail < 2 and word.isalpha() and word not in _PARTY_END:
+            lower_tail += 1  # "EU pilot cities": lower-case words after a name
+        elif start is None or word.lower() not in _JOINING | {"and"}:
+            break
+    if start is None:
+        return ""
+    return text[-_WINDOW:][start:].strip(" ,")
+
+
+def _split_parties(phrase: str) -> tuple[str, ...]:
+    """Parties written as a list: `the X Cluster and Zhengzhou` -> (X Cluster, Zhengzhou).
+
+    "the" is kept before a description ("the two city councils"), dropped before a name."""
+    parties: list[str] = []
+    for part in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", phrase):
+        part = part.strip(" ,")
+        if re.match(r"(?i)the\s+\S", part) and part[4:].lstrip()[:1].isupper():
+            part = part[4:].lstrip()
+        if part and part.lower() not in _DEFINITE and part not in parties:
+            parties.append(part)
+    return tuple(parties)
+
+
+def _fields(after: str, items: list[str]) -> tuple[str, ...]:
+    """The fields written after "on the following fields:", as bullets or inline."""
+    match = _FIELDS.search(after) if ":" in after else None
+    if match is None:
+        return ()
+    rest = match.group("rest").strip().rstrip(".")
+    if items and (not rest or rest.startswith(items[0])):
+        parts = items
+    else:
+        parts = re.split(r"\s*;\s*", rest) if ";" in rest else re.split(r"\s*,\s*", rest)
+    fields = [re.sub(r"(?i)^and\s+", "", p).strip(" ,;.") for p in parts]
+    return tuple(f for f in fields if f)
+
+
+@dataclass
+class _Agreement:
+    """An agreement of an activity, as its mentions in the text describe it."""
+
+    first: AgreementMention
+    parties: list[str] = field(default_factory=list)
+    named: bool = False  # parties written "between A and B"
+    count: int = 1
+    uncounted: bool = False  # "MoUs", with no number
+    fields: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.first.kind
+
+    def same(self, other: AgreementMention) -> bool:
+        """True when `other` speaks of this agreement (named in the same activity)."""
+        if self.kind != other.kind:
+            return False
+        if other.definite:
+            return True  # "the MoU": the one just named
+        if (other.count or 1) != (self.first.count or 1):
+            return False
+        mine = {vocab.fold(p) for p in self.parties}
+        theirs = {vocab.fold(p) for p in other.parties}
+        return not mine or not theirs or mine == theirs
+
+    def learn(self, mention: AgreementMention) -> None:
+        """Fill in what `mention` tells and was not known yet."""
+        if mention.parties and not self.named and (mention.named or not self.parties):
+            self.parties, self.named = list(mention.parties), mention.named
+        if mention.count and mention.count > 1:
+            self.count, self.uncounted = mention.count, False
+        elif mention.count is None and mention.plural and self.count == 1:
+            self.uncounted = True
+        if mention.fields and not self.fields:
+            self.fields = list(mention.fields)
+
+    def data(self) -> dict[str, Any]:
+        """The agreement as a record writes it."""
+        entry: dict[str, Any] = {"kind": self.kind, "parties": self.parties}
+        if self.count > 1:
+            entry["count"] = self.count
+        if self.fields:
+            entry["fields"] = self.fields
+        return entry
+
+
+def _excerpt(text: str, width: int = 120) -> str:
+    text = _one_line(text)
+    return repr(text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…")
+
+
+def _same_time(dated: str, date: str) -> bool:
+    """True when a date the text gives ("2017-04") and an activity's date can be the same."""
+    return date.startswith(dated) or dated.startswith(date)

@@ -273,8 +273,11 @@ def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
             ]
         )
         return
-    if _validate(file, file.data, context, large=len(text) > _LARGE) and file.record:
+    valid = _validate(file, file.data, context, large=len(text) > _LARGE) and bool(file.record)
+    if valid and file.record:
         file.report(checks.check_record(file.record, file.path))
+    file.report(checks.todo_marks(text))  # after the errors, which the cap must never drop
+    if valid:
         file.report_unused_suppressions()
 
 

@@ -58,6 +58,7 @@ CODES: dict[str, Code] = _codes(
     Code("W306", _W, "activity still planned more than a year after its date"),
     Code("W307", _W, "partner takes part in no activity"),
     Code("W308", _W, "a `# ucap: ignore[...]` comment suppresses nothing"),
+    Code("W309", _W, "value marked '# TODO: check' by ucap import: check it and remove the mark"),
 )
 
 

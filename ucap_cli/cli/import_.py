@@ -10,7 +10,10 @@ from ucap_cli.cli.options import RecordsOption
 
 def import_(
     summary: Annotated[
-        Path, typer.Argument(metavar="SUMMARY", help="The U-CAP summary, as a text file.")
+        Path,
+        typer.Argument(
+            metavar="SUMMARY", help="The U-CAP summary, as a text file ('-' reads stdin)."
+        ),
     ],
     output: Annotated[
         Optional[Path],  # noqa: UP045 - Typer reads this annotation at run time
@@ -26,8 +29,9 @@ def import_(
     """Turn a U-CAP summary into a draft record.
 
     Every field that could be read is filled in; every value that had to be guessed is
-    marked `# TODO: check`; what could not be placed is listed on stderr, with the draft's
-    problems. Exit 1 when the draft has errors (it is written all the same, to be fixed).
+    marked `# TODO: check` (W309 until removed); what could not be placed is listed on
+    stderr, with the draft's problems (at `<draft>:LINE:COL` when the draft is printed).
+    Exit 1 when the draft has errors (it is written all the same, to be fixed).
     """
     from ucap_cli.authoring import check, id_owner, write_draft
     from ucap_cli.cli.add import report_warnings
@@ -40,15 +44,19 @@ def import_(
     from ucap_cli.render.safe import one_line, visible
 
     config = load_config(records=records)
+    stdin = str(summary) == "-"
     try:
-        text = read_text(summary)
+        text = _read_stdin() if stdin else read_text(summary)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         reason = getattr(error, "strerror", None) or error
-        raise UsageError(f"cannot read {summary}: {reason}") from None
+        raise UsageError(f"cannot read {'stdin' if stdin else summary}: {reason}") from None
     record_id = _slug(output.stem) if output else None
-    draft = import_summary(text, source=str(summary), record_id=record_id)
+    draft = import_summary(text, source="" if stdin else str(summary), record_id=record_id)
     target = output or config.records / f"{draft.record_id}.toml"
-    problems = check(target, draft.text, config)
+    # A printed draft is checked as if it were the record file it would become (for the
+    # id/file name rule), but its problems name the draft: that file may hold another record.
+    problems = check(target, draft.text, config, display=None if output else "<draft>")
+    problems = [p for p in problems if p.code != "W309"]  # counted below, not listed
     if output:
         write_draft(config, draft.text, output)
         typer.echo(f"{visible(display_path(output))}: draft record {draft.record_id!r}", err=True)
@@ -69,6 +77,17 @@ def import_(
     report_warnings(problems)
     errors = sum(p.severity is Severity.ERROR for p in problems)
     raise typer.Exit(1 if errors else 0)
+
+
+def _read_stdin() -> str:
+    import sys
+
+    from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
+
+    raw = sys.stdin.buffer.read(DEFAULT_MAX_FILE_SIZE + 1)
+    if len(raw) > DEFAULT_MAX_FILE_SIZE:
+        raise ValueError(f"larger than the limit of {DEFAULT_MAX_FILE_SIZE:,} bytes")
+    return raw.decode("utf-8-sig")
 
 
 def _slug(text: str) -> str:
