@@ -27,8 +27,8 @@ from typing import Any
 import pytest
 from conftest import LYON_GRAZ, PUNE, VALID_RECORD, Run, generate_records, write_collection
 
-import ucap_cli.cache
-from ucap_cli.parallel import MIN_FILES
+import ucap_cli.store.cache
+from ucap_cli.store.workers import MIN_FILES
 
 PAST = 1_500_000_000.0  # 2017: record files the cache stores
 OTHER_USER = 12345
@@ -385,7 +385,7 @@ def test_a_write_killed_mid_way_leaves_a_temporary_file_the_next_write_removes(
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from ucap_cli import write\n"
+        "from ucap_cli.toml import write\n"
         "def killed(*args): os.kill(os.getpid(), signal.SIGKILL)\n"
         "os.replace = killed\n"
         "write.atomic_write(Path(sys.argv[1]), b'new text')\n"
@@ -481,7 +481,7 @@ def test_a_part_whose_records_file_names_another_folder_is_not_the_cache_s(
 def test_without_files_opened_relative_to_a_folder_there_is_no_cache(
     run: Run, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ucap_cli.cache, "SUPPORTED", False)  # as on Windows
+    monkeypatch.setattr(ucap_cli.store.cache, "SUPPORTED", False)  # as on Windows
     expected = {name: run(*COMMANDS[name], "--no-cache").stdout for name in NO_CACHE}
 
     for name in NO_CACHE:

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_fmt import DATES, RECORDS, Commented, places
 
-from ucap_cli.authoring import TABLES, append_entry
+from ucap_cli.authoring.edit import TABLES, append_entry
 from ucap_cli.errors import WriteError
-from ucap_cli.fmt import format_text, render
-from ucap_cli.toml import loads
+from ucap_cli.toml.layout import format_text, render
+from ucap_cli.toml.parser import loads
 
 # Comments everywhere, odd spacing, a literal string, a multi-line string holding a fake
 # header, a sub-table of the last activity, and a comment block above the next table.

@@ -14,10 +14,10 @@ from conftest import REPO, VALID_RECORD, Run, edited, write_collection, write_re
 from typer.testing import CliRunner
 
 from ucap_cli.cli.filters import FILTER_RULE, with_filters
-from ucap_cli.collection import load_collection
 from ucap_cli.config import load_config
-from ucap_cli.model import Record
-from ucap_cli.query import Filters
+from ucap_cli.record.model import Record
+from ucap_cli.store.collection import load_collection
+from ucap_cli.views.query import Filters
 
 RECORDS = str(REPO / "records")
 

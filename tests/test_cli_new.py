@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, VALID_RECORD, Run, write_record
 
-from ucap_cli.fmt import format_text
+from ucap_cli.toml.layout import format_text
 
 LYON = (
     "new", "lyon-graz", "--city", "Lyon", "--country", "France", "--region",

@@ -11,9 +11,9 @@ from types import SimpleNamespace
 from conftest import REPO, VALID_RECORD, Run, write_record
 
 from ucap_cli.cli.completion import complete_cities, complete_ids, complete_kinds, complete_themes
-from ucap_cli.model import Record
+from ucap_cli.record.model import Record
 from ucap_cli.render.records import as_data
-from ucap_cli.toml import loads
+from ucap_cli.toml.parser import loads
 
 RECORDS = str(REPO / "records")
 

@@ -15,12 +15,13 @@ from conftest import LYON_GRAZ, PUNE, REPO, VALID_RECORD, Run, edited, write_col
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ucap_cli import cache, countries
-from ucap_cli.countries import find_country, name_key, suggest_country
-from ucap_cli.toml import loads
+from ucap_cli.record import countries
+from ucap_cli.record.countries import find_country, name_key, suggest_country
+from ucap_cli.store import cache
+from ucap_cli.toml.parser import loads
 
 FAST = settings(max_examples=200, deadline=None)
-DATA = loads((Path(countries.__file__).parent / "data" / "countries.toml").read_text("utf-8"))
+DATA = loads(Path(countries.__file__).with_name("countries.toml").read_text("utf-8"))
 ACCEPTED_TABLES = ("eu_names", "eu_names_in_own_languages", "usual")
 SUGGESTED_TABLES = ("other_languages", "parts_of_countries")
 
@@ -390,7 +391,7 @@ def test_every_eu_language_but_english_has_a_catalogue() -> None:
 def test_catalogues_and_rapidfuzz_are_read_only_for_a_suggestion() -> None:
     script = (
         "import sys\n"
-        "from ucap_cli import countries as c\n"
+        "from ucap_cli.record import countries as c\n"
         "for name in ('Republic of Korea', 'UK', 'EL', 'Kosovo', 'Deutschland', 'Niemcy'):\n"
         "    c.find_country(name)\n"
         "assert c._translated.cache_info().currsize == 0\n"
@@ -403,7 +404,7 @@ def test_catalogues_and_rapidfuzz_are_read_only_for_a_suggestion() -> None:
 
 
 def test_the_verdict_cache_is_dropped_when_the_data_file_changes() -> None:
-    data = Path(countries.__file__).parent / "data" / "countries.toml"
+    data = Path(countries.__file__).with_name("countries.toml")
     stat = data.stat()
     cache.code_fingerprint.cache_clear()
     before = cache.code_fingerprint()
@@ -417,17 +418,19 @@ def test_the_verdict_cache_is_dropped_when_the_data_file_changes() -> None:
 
 
 def test_the_data_files_are_package_data() -> None:
-    """`pip install .` (not editable) ships ucap_cli/data/: pyproject's package-data names
-    every file there (CI installs that way, then validates the bundled record)."""
+    """`pip install .` (not editable) ships every data file of the package: pyproject's
+    package-data names each (CI installs that way, then validates the bundled record)."""
     import fnmatch
 
     config = loads((REPO / "pyproject.toml").read_text("utf-8"))
-    patterns = config["tool"]["setuptools"]["package-data"]["ucap_cli"]
-    files = sorted((REPO / "ucap_cli" / "data").iterdir())
+    declared = config["tool"]["setuptools"]["package-data"]
+    files = sorted(p for p in (REPO / "ucap_cli").rglob("*") if p.is_file() and p.suffix != ".py")
+    files = [p for p in files if "__pycache__" not in p.parts]
     assert files
     for file in files:
-        relative = file.relative_to(REPO / "ucap_cli").as_posix()
-        assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns), relative
+        package = ".".join(file.parent.relative_to(REPO).parts)
+        patterns = declared.get(package, [])
+        assert any(fnmatch.fnmatch(file.name, pattern) for pattern in patterns), file
 
 
 # --------------------------------------------------------------------------- through the CLI

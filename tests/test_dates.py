@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ucap_cli.dates import (
+from ucap_cli.record.dates import (
     DateError,
     Interval,
     PartialDate,

@@ -16,8 +16,8 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
+from ucap_cli.check.problems import CODES
 from ucap_cli.cli.app import app
-from ucap_cli.problems import CODES
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -129,9 +129,9 @@ def test_error_example_is_the_real_output_for_a_misspelt_country(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The text and JSON examples of a problem: the bundled record with 'Chnia' for 'China'."""
-    from ucap_cli.collection import validate
     from ucap_cli.config import load_config
     from ucap_cli.render.problems import text_lines
+    from ucap_cli.store.collection import validate
 
     original = (REPO / "records" / "zhengzhou.toml").read_text(encoding="utf-8")
     assert original.count('country = "China"') == 1

@@ -17,7 +17,7 @@ from conftest import REPO, VALID_RECORD, Run, write_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ucap_cli.fmt import (
+from ucap_cli.toml.layout import (
     CannotKeepComments,
     FormatError,
     activity_order,

@@ -29,11 +29,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import Result
 
-from ucap_cli import write
-from ucap_cli.authoring import append_entry
-from ucap_cli.fmt import format_text
-from ucap_cli.load import MAX_PROBLEMS, find_record_files
-from ucap_cli.problems import CODES
+from ucap_cli.authoring.edit import append_entry
+from ucap_cli.check.loader import MAX_PROBLEMS, find_record_files
+from ucap_cli.check.problems import CODES
+from ucap_cli.toml import write
+from ucap_cli.toml.layout import format_text
 
 GOOD = edited(VALID_RECORD, ('id = "demo"', 'id = "good"'))
 ADD = ("add", "activity", "demo", "--date", "2018", "--kind", "meeting", "--title", "Added")
@@ -251,8 +251,8 @@ def test_many_unknown_keys_in_every_command(run: Run, tmp_path: Path, command: s
 
 
 def test_the_cap_keeps_the_worst_severity_and_counts_later_findings(tmp_path: Path) -> None:
-    from ucap_cli.findings import Finding
-    from ucap_cli.load import RecordFile
+    from ucap_cli.check.findings import Finding
+    from ucap_cli.check.loader import RecordFile
 
     file = RecordFile(tmp_path / "x.toml", "x.toml", text="a = 1\nb = 2\n")
     file.report([Finding("W303", "w", ("a",))] * (MAX_PROBLEMS + 1))
@@ -267,9 +267,9 @@ def test_the_cap_keeps_the_worst_severity_and_counts_later_findings(tmp_path: Pa
 
 
 def test_a_megabyte_line_is_not_printed_under_its_problem(tmp_path: Path) -> None:
-    from ucap_cli.collection import validate
     from ucap_cli.config import load_config
     from ucap_cli.render.problems import text_lines
+    from ucap_cli.store.collection import validate
 
     text = VALID_RECORD.replace('kind = "visit"', f'kind = "{"v" * 1_000_000}"')
     path = write_record(tmp_path / "records", "demo", text)
@@ -434,8 +434,8 @@ def listing_race(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
     def listing(folder: Path) -> list[Path]:
         return sorted([*real(folder), demo])
 
-    monkeypatch.setattr("ucap_cli.collection.find_record_files", listing)
-    monkeypatch.setattr("ucap_cli.authoring.find_record", lambda config, ref: demo)
+    monkeypatch.setattr("ucap_cli.store.collection.find_record_files", listing)
+    monkeypatch.setattr("ucap_cli.authoring.edit.find_record", lambda config, ref: demo)
     collection(tmp_path, None)
     yield tmp_path / demo
 
@@ -664,7 +664,7 @@ main()
 
 def test_ctrl_c_while_worker_processes_check_files(tmp_path: Path) -> None:
     """Ctrl-C reaches the whole process group: the workers stay quiet, ucap says one line."""
-    from ucap_cli.parallel import MIN_FILES, workers
+    from ucap_cli.store.workers import MIN_FILES, workers
 
     if workers() < 2:
         pytest.skip("one core: no worker processes")
@@ -674,8 +674,8 @@ def test_ctrl_c_while_worker_processes_check_files(tmp_path: Path) -> None:
     script = f"""
 import sys, time
 from pathlib import Path
-import ucap_cli.collection
-real = ucap_cli.collection.map_files
+import ucap_cli.store.collection
+real = ucap_cli.store.collection.map_files
 def slow(*args, **kwargs):  # ucap itself is slow: the workers wait for work, idle
     for done, result in enumerate(real(*args, **kwargs)):
         if done == 0:
@@ -683,7 +683,7 @@ def slow(*args, **kwargs):  # ucap itself is slow: the workers wait for work, id
             Path({str(ready)!r}).touch()
             time.sleep(60)
         yield result
-ucap_cli.collection.map_files = slow
+ucap_cli.store.collection.map_files = slow
 sys.argv = ["ucap", "validate", "--no-cache"]
 from ucap_cli.__main__ import main
 main()
@@ -693,7 +693,7 @@ main()
 
 
 class Clock:
-    """`time` for ucap_cli.write: every look at the clock is five seconds later; no waiting."""
+    """`time` for ucap_cli.toml.write: every look at the clock is five seconds later; no waiting."""
 
     def __init__(self) -> None:
         self.now = 0.0

@@ -16,9 +16,9 @@ from conftest import REPO, VALID_RECORD, Run, edited, write_record
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ucap_cli.checks import todo_marks
-from ucap_cli.fmt import format_text
-from ucap_cli.importer import Draft, clean, find_agreements, import_summary
+from ucap_cli.authoring.importer import Draft, clean, find_agreements, import_summary
+from ucap_cli.check.rules import todo_marks
+from ucap_cli.toml.layout import format_text
 
 # A copy of the seed of the bundled record (shared/seeds/), byte for byte.
 SEED = Path(__file__).parent / "data" / "000_66ab86ebe502f80d.txt"
@@ -309,7 +309,7 @@ def test_a_record_without_todo_is_not_scanned(monkeypatch: pytest.MonkeyPatch) -
     def scan(text: str) -> None:
         raise AssertionError("scanned")
 
-    monkeypatch.setattr("ucap_cli.fmt.scan", scan)
+    monkeypatch.setattr("ucap_cli.toml.layout.scan", scan)
     assert todo_marks(VALID_RECORD) == []
     with pytest.raises(AssertionError, match="scanned"):
         todo_marks(VALID_RECORD + "# TODO: check\n")

@@ -27,12 +27,12 @@ from conftest import LYON_GRAZ, PUNE, REPO, VALID_RECORD, Run, edited, write_rec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import ucap_cli.cache
-import ucap_cli.checks
-from ucap_cli.lines import Comment, comments, toml_lines
-from ucap_cli.load import load_record
-from ucap_cli.parsed import ParsedCache
-from ucap_cli.toml import loads
+import ucap_cli.check.rules
+import ucap_cli.store.cache
+from ucap_cli.check.loader import load_record
+from ucap_cli.store.parsed import ParsedCache
+from ucap_cli.toml.lines import Comment, comments, toml_lines
+from ucap_cli.toml.parser import loads
 
 SEPARATORS = ["\u2028", "\u2029", "\x85"]
 PAST = 1_500_000_000  # an mtime old enough for the caches to store the file
@@ -360,8 +360,8 @@ def test_views_load_an_unused_suppression_alike_with_and_without_the_cache(
 
     assert codes(True) == codes(True) == codes(False) == []
     later = soon + dt.timedelta(days=1)
-    monkeypatch.setattr(ucap_cli.checks, "today", lambda: later)
-    monkeypatch.setattr(ucap_cli.cache, "dt", types.SimpleNamespace(date=_Today(later)))
+    monkeypatch.setattr(ucap_cli.check.rules, "today", lambda: later)
+    monkeypatch.setattr(ucap_cli.store.cache, "dt", types.SimpleNamespace(date=_Today(later)))
     assert codes(False) == ["W308"]
     assert codes(True) == codes(True) == ["W308"]
 

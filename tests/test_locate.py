@@ -1,4 +1,4 @@
-"""Tests for ucap_cli.locate: positions of TOML keys and values."""
+"""Tests for ucap_cli.toml.locate: positions of TOML keys and values."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ucap_cli.locate import KeyPath, Position, SourceMap, build_source_map
+from ucap_cli.toml.locate import KeyPath, Position, SourceMap, build_source_map
 
 P = Position
 

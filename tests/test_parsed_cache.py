@@ -41,15 +41,15 @@ from conftest import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import ucap_cli.cache
-import ucap_cli.checks
-import ucap_cli.load
-from ucap_cli.cache import FOLDER, RACY_SECONDS
-from ucap_cli.load import RecordFile, load_file, load_record
-from ucap_cli.parallel import MIN_FILES
-from ucap_cli.parsed import ParsedCache
+import ucap_cli.check.loader
+import ucap_cli.check.rules
+import ucap_cli.store.cache
+from ucap_cli.check.loader import RecordFile, load_file, load_record
 from ucap_cli.render.records import ERROR_HINT
-from ucap_cli.toml import loads, parse_document
+from ucap_cli.store.cache import FOLDER, RACY_SECONDS
+from ucap_cli.store.parsed import ParsedCache
+from ucap_cli.store.workers import MIN_FILES
+from ucap_cli.toml.parser import loads, parse_document
 
 PAST = 1_500_000_000.0  # an mtime in 2017, far outside the racy window
 
@@ -319,14 +319,14 @@ def test_put_never_raises(tmp_path: Path) -> None:
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts the loader parses from now on (ucap_cli.load.parse_document, counted)."""
+    """The texts the loader parses from now on (ucap_cli.check.loader.parse_document, counted)."""
     seen: list[str] = []
 
     def counting(text: str) -> dict[str, Any]:
         seen.append(text)
         return parse_document(text)
 
-    monkeypatch.setattr(ucap_cli.load, "parse_document", counting)
+    monkeypatch.setattr(ucap_cli.check.loader, "parse_document", counting)
     return seen
 
 
@@ -816,7 +816,7 @@ def test_any_toml_data_round_trips(tmp_path: Path, data: dict[str, Any]) -> None
 
 
 def days_from(day: dt.date) -> Any:
-    """A stand-in for the `datetime` module as ucap_cli.cache uses it, where today is `day`."""
+    """A stand-in for the `datetime` module of ucap_cli.store.cache, where today is `day`."""
     return types.SimpleNamespace(date=types.SimpleNamespace(today=lambda: day))
 
 
@@ -833,7 +833,7 @@ def test_the_clean_mark_holds_for_the_same_settings_and_day_only(
     assert other is not None and other[1] is False  # the data still serves, not the mark
 
     tomorrow = dt.date.today() + dt.timedelta(days=1)
-    monkeypatch.setattr(ucap_cli.cache, "dt", days_from(tomorrow))
+    monkeypatch.setattr(ucap_cli.store.cache, "dt", days_from(tomorrow))
     next_day = ParsedCache(tmp_path, tmp_path, ["settings A"]).lookup(path, stat)
     assert next_day is not None and next_day[1] is False
 
@@ -857,8 +857,8 @@ def test_a_record_clean_yesterday_is_checked_again_today(
 
     later = dt.date.today() + dt.timedelta(days=100)
 
-    monkeypatch.setattr(ucap_cli.cache, "dt", days_from(later))
-    monkeypatch.setattr(ucap_cli.checks, "today", lambda: later)
+    monkeypatch.setattr(ucap_cli.store.cache, "dt", days_from(later))
+    monkeypatch.setattr(ucap_cli.check.rules, "today", lambda: later)
     again = load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT))
     assert [p.code for p in again.problems] == ["W306"]
     assert summary(again) == summary(load_file(path, CONTEXT))
@@ -873,7 +873,7 @@ def test_a_suppressed_warning_is_marked_clean_again_on_a_new_day(
     aged(path)
     assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT)).problems == []
     tomorrow = dt.date.today() + dt.timedelta(days=1)
-    monkeypatch.setattr(ucap_cli.cache, "dt", days_from(tomorrow))
+    monkeypatch.setattr(ucap_cli.store.cache, "dt", days_from(tomorrow))
     parses.clear()
     # The mark is stale: checked again, the warning found and suppressed in the full load...
     assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT)).problems == []

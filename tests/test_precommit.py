@@ -31,7 +31,7 @@ from typing import TypeVar
 import pytest
 from conftest import REPO, VALID_RECORD, Run, edited, write_record
 
-from ucap_cli.fmt import format_text
+from ucap_cli.toml.layout import format_text
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

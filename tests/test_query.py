@@ -1,4 +1,4 @@
-"""Tests for ucap_cli.query: parsing filter values, matching records and activities, sorting."""
+"""ucap_cli.views.query: parsing filter values, matching records and activities, sorting."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ucap_cli.collection import load_collection
+from ucap_cli.check.loader import RecordFile
 from ucap_cli.config import load_config
 from ucap_cli.errors import UsageError
-from ucap_cli.load import RecordFile
-from ucap_cli.model import Record
-from ucap_cli.query import (
+from ucap_cli.record.model import Record
+from ucap_cli.store.collection import load_collection
+from ucap_cli.views.query import (
     Filters,
     activity_matches,
     parse_filters,

@@ -22,10 +22,10 @@ from conftest import REPO, VALID_RECORD, Run, edited, write_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import ucap_cli.load
-from ucap_cli import files
-from ucap_cli.load import MAX_PROBLEMS, RecordFile, parse
-from ucap_cli.toml import MAX_DEPTH, TooDeepError, parse_document
+import ucap_cli.check.loader
+from ucap_cli.check.loader import MAX_PROBLEMS, RecordFile, parse
+from ucap_cli.toml import files
+from ucap_cli.toml.parser import MAX_DEPTH, TooDeepError, parse_document
 
 GOOD = edited(VALID_RECORD, ('id = "demo"', 'id = "good"'))
 ADD = ("add", "activity", "{}", "--date", "2018", "--kind", "meeting", "--title", "Added")
@@ -575,17 +575,17 @@ def test_a_million_keys_take_seconds_and_bounded_memory(tmp_path: Path, where: s
 
 def bulky(text: str) -> str:
     """`text` made larger than the size from which unknown keys are trimmed: a long comment."""
-    return text + "# " + "x" * ucap_cli.load._LARGE + "\n"
+    return text + "# " + "x" * ucap_cli.check.loader._LARGE + "\n"
 
 
 def reports(text: str, *, trimmed: bool) -> list[tuple[int, int, str, str]]:
     file = RecordFile(Path("demo.toml"), "demo.toml")
-    large = ucap_cli.load._LARGE
+    large = ucap_cli.check.loader._LARGE
     try:
-        ucap_cli.load._LARGE = large if trimmed else 1 << 40
+        ucap_cli.check.loader._LARGE = large if trimmed else 1 << 40
         parse(file, text, {"activity_kinds": (), "themes": ()})
     finally:
-        ucap_cli.load._LARGE = large
+        ucap_cli.check.loader._LARGE = large
     return [(p.line, p.column, p.code, p.message) for p in file.problems]
 
 

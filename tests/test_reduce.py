@@ -28,24 +28,25 @@ from conftest import LYON_GRAZ, PUNE, VALID_RECORD, Run, edited, generate_record
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import ucap_cli.collection
-import ucap_cli.parallel
-from ucap_cli import __version__, vocab
-from ucap_cli.cache import FOLDER
-from ucap_cli.collection import load_collection
+import ucap_cli.store.collection
+import ucap_cli.store.workers
+from ucap_cli import __version__
+from ucap_cli.check.loader import RecordFile
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE, load_config
-from ucap_cli.dates import parse_partial_date
-from ucap_cli.load import RecordFile
-from ucap_cli.model import Activity, Record
-from ucap_cli.parallel import MIN_FILES
-from ucap_cli.query import Filters, parse_filters, select, select_activities, sort_matches
+from ucap_cli.record import vocab
+from ucap_cli.record.dates import parse_partial_date
+from ucap_cli.record.model import Activity, Record
 from ucap_cli.render import jsonout
 from ucap_cli.render import summary as summary_render
 from ucap_cli.render import timeline as timeline_render
 from ucap_cli.render.records import ERROR_HINT, flat_row, list_csv, skipped_lines
-from ucap_cli.summary import INTERVALS, Tally, build_summary, combine, tally_file
-from ucap_cli.timeline import Timeline, assemble, build_timeline, by_record, timeline_part
-from ucap_cli.toml import loads
+from ucap_cli.store.cache import FOLDER
+from ucap_cli.store.collection import load_collection
+from ucap_cli.store.workers import MIN_FILES
+from ucap_cli.toml.parser import loads
+from ucap_cli.views.query import Filters, parse_filters, select, select_activities, sort_matches
+from ucap_cli.views.summary import INTERVALS, Tally, build_summary, combine, tally_file
+from ucap_cli.views.timeline import Timeline, assemble, build_timeline, by_record, timeline_part
 
 PAST = time.time() - 3 * 24 * 3600  # old enough for every cache to keep what it read
 
@@ -435,7 +436,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
         os.utime(path, (PAST, PAST))
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
-        patch.setattr(ucap_cli.parallel, "workers", lambda: 1)
+        patch.setattr(ucap_cli.store.workers, "workers", lambda: 1)
         files = load_collection(load_config()).files
     assert len(files) == GENERATED + 6
     return Project(root, files)
@@ -573,13 +574,13 @@ def test_precommit_runs_remember_the_other_files_ids_and_see_them_change(
         os.utime(path, (PAST, PAST))
 
     scanned: list[str] = []
-    scan_id = ucap_cli.collection.scan_id
+    scan_id = ucap_cli.store.collection.scan_id
 
     def counting(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | None:
         scanned.append(path.name)
         return scan_id(path, max_size)
 
-    monkeypatch.setattr(ucap_cli.collection, "scan_id", counting)
+    monkeypatch.setattr(ucap_cli.store.collection, "scan_id", counting)
 
     def duplicates(*options: str) -> list[dict[str, Any]]:
         scanned.clear()

@@ -13,10 +13,10 @@ from conftest import VALID_RECORD, Run, write_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ucap_cli.collection import validate
+from ucap_cli.check.problems import CODES
 from ucap_cli.config import load_config
-from ucap_cli.problems import CODES
 from ucap_cli.render.problems import summary_line, text_lines
+from ucap_cli.store.collection import validate
 
 FUZZ = settings(
     max_examples=100,

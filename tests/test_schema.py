@@ -14,7 +14,7 @@ from conftest import REPO, VALID_RECORD, Run, write_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ucap_cli import vocab
+from ucap_cli.record import vocab
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,17 @@ from pathlib import Path
 import pytest
 from conftest import REPO, VALID_RECORD, edited, write_record
 
-from ucap_cli.parallel import MIN_FILES
+from ucap_cli.store.workers import MIN_FILES
 
 PAST = 1_500_000_000  # 2017: files older than the cache's racy window
 
-HEAVY = ("rich.table", "rich.console", "ucap_cli.summary", "ucap_cli.render.summary", "tomli_w")
+HEAVY = (
+    "rich.table",
+    "rich.console",
+    "ucap_cli.views.summary",
+    "ucap_cli.render.summary",
+    "tomli_w",
+)
 
 
 def imported_modules(*args: str, cwd: Path = REPO) -> set[str]:
@@ -48,7 +54,7 @@ def test_version_and_validate_do_not_import_views_or_rich(args: tuple[str, ...])
 
 def test_version_does_not_import_pydantic_or_the_model() -> None:
     modules = imported_modules("--version")
-    assert not modules & {"ucap_cli.model", "ucap_cli.load", "pydantic"}
+    assert not modules & {"ucap_cli.record.model", "ucap_cli.check.loader", "pydantic"}
 
 
 def test_validate_answered_from_the_cache_does_not_import_pydantic(tmp_path: Path) -> None:
@@ -59,14 +65,14 @@ def test_validate_answered_from_the_cache_does_not_import_pydantic(tmp_path: Pat
     for path in (tmp_path / "records").rglob("*.toml"):
         os.utime(path, (PAST, PAST))
     first = imported_modules("validate", str(given), cwd=tmp_path)
-    assert {"pydantic", "ucap_cli.model"} <= first  # nothing cached yet
+    assert {"pydantic", "ucap_cli.record.model"} <= first  # nothing cached yet
 
     again = imported_modules("validate", str(given), cwd=tmp_path)
-    assert not again & {"pydantic", "ucap_cli.model"}, sorted(again & {"pydantic"})
+    assert not again & {"pydantic", "ucap_cli.record.model"}, sorted(again & {"pydantic"})
 
     given.write_text(VALID_RECORD + "# changed\n", encoding="utf-8")
     changed = imported_modules("validate", str(given), cwd=tmp_path)
-    assert {"pydantic", "ucap_cli.model"} <= changed
+    assert {"pydantic", "ucap_cli.record.model"} <= changed
 
 
 def test_workers_validating_many_files_start_with_the_model_imported(tmp_path: Path) -> None:
@@ -75,4 +81,4 @@ def test_workers_validating_many_files_start_with_the_model_imported(tmp_path: P
             tmp_path / "records", f"r{number}", edited(VALID_RECORD, ("demo", f"r{number}"))
         )
     modules = imports("validate", "--no-cache", cwd=tmp_path)
-    assert modules.count("ucap_cli.model") == 1  # in the parent, before the workers fork
+    assert modules.count("ucap_cli.record.model") == 1  # in the parent, before the workers fork

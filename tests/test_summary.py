@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import LYON_GRAZ, PUNE, REPO, Run, write_collection, write_record
 
-from ucap_cli import vocab
+from ucap_cli.record import vocab
 
 RECORDS = str(REPO / "records")
 

@@ -16,9 +16,9 @@ from conftest import LYON_GRAZ, PUNE, REPO, Run, edited, write_collection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ucap_cli.dates import PartialDate
-from ucap_cli.model import Activity, Record
-from ucap_cli.timeline import build_timeline, span_label
+from ucap_cli.record.dates import PartialDate
+from ucap_cli.record.model import Activity, Record
+from ucap_cli.views.timeline import build_timeline, span_label
 
 RECORDS = str(REPO / "records")
 
@@ -234,7 +234,7 @@ def test_record_level_filters_choose_records(run: Run, collection: str) -> None:
 
 
 def test_library_grouping_and_span_labels() -> None:
-    from ucap_cli.timeline import Timeline
+    from ucap_cli.views.timeline import Timeline
 
     record = Record.model_validate(_minimal_record())
     timeline = build_timeline([_Match(record, tuple(record.activities))])

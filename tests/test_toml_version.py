@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, VALID_RECORD, Run, edited, write_record
 
-import ucap_cli.toml
-from ucap_cli.locate import Position, build_source_map
-from ucap_cli.toml import reads_toml_1_0
+import ucap_cli.toml.parser
+from ucap_cli.toml.locate import Position, build_source_map
+from ucap_cli.toml.parser import reads_toml_1_0
 
 END = VALID_RECORD.count("\n") + 1  # the first line appended to VALID_RECORD
 
@@ -130,7 +130,7 @@ def test_the_locator_reads_no_toml_1_1_escape() -> None:
 
 def test_the_installed_parsers_read_toml_1_0() -> None:
     assert reads_toml_1_0(tomllib)
-    parser = sys.modules[ucap_cli.toml.loads.__module__].__name__
+    parser = sys.modules[ucap_cli.toml.parser.loads.__module__].__name__
     assert parser.split(".")[0] in {"tomli", "tomllib"}
     assert reads_toml_1_0(sys.modules[parser.split(".")[0]])
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from typer.testing import Result
 
-from ucap_cli.toml import loads
+from ucap_cli.toml.parser import loads
 
 MARKUP = "[bold red]x[/] [link=https://evil]click[/link]"
 ESC = "\x1b[31mred\x1b[0m"

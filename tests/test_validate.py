@@ -12,7 +12,7 @@ import pytest
 from conftest import REPO, VALID_RECORD, Run, edited, write_record
 
 from ucap_cli import __version__
-from ucap_cli.problems import CODES
+from ucap_cli.check.problems import CODES
 
 
 @dataclass(frozen=True)
@@ -715,9 +715,9 @@ def test_text_and_concise(run: Run, fmt: str | None) -> None:
 def test_text_on_a_terminal_shows_the_source_line_a_caret_and_the_hint(
     tmp_path: Path, two_problems: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ucap_cli.collection import validate
     from ucap_cli.config import load_config
     from ucap_cli.render.problems import text_lines
+    from ucap_cli.store.collection import validate
 
     monkeypatch.chdir(tmp_path)
     result = validate(load_config(tmp_path))
@@ -754,9 +754,9 @@ def test_text_on_a_terminal_shows_the_source_line_a_caret_and_the_hint(
 def test_caret_stands_under_the_column_with_tabs_and_wide_characters(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, source: str, caret: str
 ) -> None:
-    from ucap_cli.collection import validate
     from ucap_cli.config import load_config
     from ucap_cli.render.problems import text_lines
+    from ucap_cli.store.collection import validate
 
     monkeypatch.chdir(tmp_path)
     write_record(tmp_path, "demo", VALID_RECORD.replace(old, new))

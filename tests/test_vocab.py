@@ -10,8 +10,8 @@ from conftest import Run, write_collection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ucap_cli import vocab
-from ucap_cli.countries import find_country, suggest_country
+from ucap_cli.record import vocab
+from ucap_cli.record.countries import find_country, suggest_country
 
 FAST = settings(max_examples=150, deadline=None)
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import VALID_RECORD, write_record
 
-from ucap_cli import write
-from ucap_cli.authoring import add_entry
+from ucap_cli.authoring.edit import add_entry
 from ucap_cli.config import load_config
 from ucap_cli.errors import WriteError
-from ucap_cli.toml import loads
-from ucap_cli.write import (
+from ucap_cli.toml import write
+from ucap_cli.toml.parser import loads
+from ucap_cli.toml.write import (
     ConcurrentEditError,
     atomic_write,
     create_text,

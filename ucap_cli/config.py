@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ucap_cli.check.problems import CODES
 from ucap_cli.errors import ConfigError
-from ucap_cli.files import read_text
-from ucap_cli.locate import KeyPath
-from ucap_cli.problems import CODES
-from ucap_cli.toml import TOMLDecodeError, error_location, loads
+from ucap_cli.toml.files import read_text
+from ucap_cli.toml.locate import KeyPath
+from ucap_cli.toml.parser import TOMLDecodeError, error_location, loads
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 _KEY_ORDER = ("records", "activity_kinds", "themes", "ignore", "strict", "max_file_size")
@@ -157,7 +157,7 @@ def _codes(found: ConfigFile | None) -> list[str]:
     for index, code in enumerate(codes):
         assert found is not None  # the codes were read from it
         if code.upper() not in CODES:
-            from ucap_cli import vocab
+            from ucap_cli.record import vocab
 
             suggestion = vocab.did_you_mean(vocab.closest(code.upper(), CODES))
             raise _located(
@@ -174,7 +174,7 @@ def _described(value: Any) -> str:
 
 
 def _unknown_key(found: ConfigFile, key: str) -> ConfigError:
-    from ucap_cli import vocab
+    from ucap_cli.record import vocab
 
     suggestion = vocab.did_you_mean(vocab.closest(key, sorted(_KEYS)))
     return _located(
@@ -190,7 +190,7 @@ def _located(
     found: ConfigFile, path: KeyPath, message: str, *, part: str = "value", hint: str | None = None
 ) -> ConfigError:
     """`file:line:column: message`, pointing at the key or the value at `path` of the table."""
-    from ucap_cli.locate import build_source_map
+    from ucap_cli.toml.locate import build_source_map
 
     source = build_source_map(found.text)
     full = (*found.base, *path)
@@ -201,6 +201,6 @@ def _located(
 
 
 def _shown(path: Path) -> str:
-    from ucap_cli.load import display_path  # load imports this module: imported when needed
+    from ucap_cli.check.loader import display_path  # load imports this module: imported when needed
 
     return display_path(path)

@@ -18,9 +18,9 @@ _PLAIN_WORD = re.compile(r"[\w@%+=:,./-]+")
 
 def _records_data(ctx: Any) -> Iterator[dict[str, Any]]:
     """The parsed TOML of each record file; unreadable files are skipped."""
+    from ucap_cli.check.loader import find_record_files, read_text
     from ucap_cli.config import load_config
-    from ucap_cli.load import find_record_files, read_text
-    from ucap_cli.toml import parse_document
+    from ucap_cli.toml.parser import parse_document
 
     records = (getattr(ctx, "params", None) or {}).get("records")
     config = load_config(records=Path(records) if records else None)
@@ -34,8 +34,8 @@ def _records_data(ctx: Any) -> Iterator[dict[str, Any]]:
 
 def _complete(ctx: Any, incomplete: str, values: Any) -> list[str]:
     try:
+        from ucap_cli.record.vocab import fold
         from ucap_cli.render.safe import visible
-        from ucap_cli.vocab import fold
 
         # A value with control characters cannot be typed, nor pass the shells' line protocol.
         found = sorted({v for v in values(ctx) if isinstance(v, str) and v and visible(v) == v})
@@ -73,7 +73,7 @@ def _themes(ctx: Any) -> Iterator[Any]:
 
 
 def _kinds(ctx: Any) -> Iterator[Any]:
-    from ucap_cli.vocab import ACTIVITY_KINDS
+    from ucap_cli.record.vocab import ACTIVITY_KINDS
 
     yield from ACTIVITY_KINDS
     for data in _records_data(ctx):

@@ -13,7 +13,7 @@ import typer
 from ucap_cli.cli.completion import complete_cities, complete_kinds, complete_themes
 
 if TYPE_CHECKING:
-    from ucap_cli.query import Filters
+    from ucap_cli.views.query import Filters
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -104,7 +104,7 @@ def with_filters(command: F) -> F:
 
 def build_filters(values: dict[str, Any], records: Any = None) -> "Filters":
     """Filters from the options' values; reads the configuration only when --kind needs it."""
-    from ucap_cli.query import parse_filters
+    from ucap_cli.views.query import parse_filters
 
     kinds: tuple[str, ...] = ()
     if values.get("kind"):

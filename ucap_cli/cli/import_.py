@@ -33,14 +33,14 @@ def import_(
     stderr, with the draft's problems (at `<draft>:LINE:COL` when the draft is printed).
     Exit 1 when the draft has errors (it is written all the same, to be fixed).
     """
-    from ucap_cli.authoring import check, id_owner, write_draft
+    from ucap_cli.authoring.edit import check, id_owner, write_draft
+    from ucap_cli.authoring.importer import import_summary
+    from ucap_cli.check.loader import display_path, read_text
+    from ucap_cli.check.problems import Severity
     from ucap_cli.cli.add import report_warnings
     from ucap_cli.cli.output import write
     from ucap_cli.config import load_config
     from ucap_cli.errors import UsageError
-    from ucap_cli.importer import import_summary
-    from ucap_cli.load import display_path, read_text
-    from ucap_cli.problems import Severity
     from ucap_cli.render.safe import one_line, visible
 
     config = load_config(records=records)
@@ -91,6 +91,6 @@ def _read_stdin() -> str:
 
 
 def _slug(text: str) -> str:
-    from ucap_cli.vocab import fold
+    from ucap_cli.record.vocab import fold
 
     return "-".join("".join(c if c.isalnum() else " " for c in fold(text)).split())

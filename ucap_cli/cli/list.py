@@ -8,7 +8,7 @@ from ucap_cli.cli.filters import with_filters
 from ucap_cli.cli.options import FormatOption, NoCacheOption, OutputFormat, RecordsOption
 
 if TYPE_CHECKING:
-    from ucap_cli.query import Filters
+    from ucap_cli.views.query import Filters
 
 TERMINAL_LIMIT = 50  # rows a terminal table shows by default, as `gh` does
 
@@ -63,13 +63,13 @@ def list_records(
     from functools import partial
 
     from ucap_cli.cli.output import report_warning, write, write_pieces
-    from ucap_cli.collection import reduce_collection
     from ucap_cli.config import load_config
-    from ucap_cli.console import make_console
-    from ucap_cli.query import sort_field
     from ucap_cli.render import jsonout
     from ucap_cli.render import records as view
+    from ucap_cli.render.console import make_console
     from ucap_cli.render.progress import progress_on_stderr
+    from ucap_cli.store.collection import reduce_collection
+    from ucap_cli.views.query import sort_field
 
     chosen = view.parse_fields(fields, output_format.value)
     sort_field(sort)  # an unknown --sort field fails before any loading

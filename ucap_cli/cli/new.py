@@ -35,12 +35,12 @@ def new(
     Refuses to overwrite a file or to reuse an id of the collection (exit 1). Without the
     required options it asks for them on a terminal; with no terminal it fails (exit 2).
     """
-    from ucap_cli.authoring import InvalidRecordError, create_record, new_record
+    from ucap_cli.authoring.edit import InvalidRecordError, create_record, new_record
+    from ucap_cli.check.loader import display_path
     from ucap_cli.cli.add import report_refusal, report_warnings
     from ucap_cli.cli.output import write
     from ucap_cli.config import load_config
     from ucap_cli.errors import UsageError
-    from ucap_cli.load import display_path
     from ucap_cli.render.safe import visible
 
     config = load_config(records=records)
@@ -104,7 +104,7 @@ def _ask(missing: list[str]) -> dict[str, Any]:
     """Ask on the terminal for each missing answer, until it is a valid one."""
     from rich.prompt import Prompt
 
-    from ucap_cli.console import make_console
+    from ucap_cli.render.console import make_console
 
     console = make_console()
 
@@ -149,8 +149,8 @@ def _not_empty(answer: str) -> str | None:
 
 
 def _country(answer: str) -> str | None:
-    from ucap_cli.countries import find_country, suggest_country
-    from ucap_cli.vocab import did_you_mean
+    from ucap_cli.record.countries import find_country, suggest_country
+    from ucap_cli.record.vocab import did_you_mean
 
     if find_country(answer):
         return None
@@ -165,7 +165,7 @@ def _partner_answer(answer: str) -> str | None:
 
 
 def _date(answer: str) -> str | None:
-    from ucap_cli.dates import DateError, parse_partial_date
+    from ucap_cli.record.dates import DateError, parse_partial_date
 
     try:
         parse_partial_date(answer)

@@ -10,6 +10,6 @@ def schema() -> None:
     (taplo / Even Better TOML) after `ucap schema > ucap.schema.json`.
     """
     from ucap_cli.cli.output import write
-    from ucap_cli.schema import record_schema_json
+    from ucap_cli.record.schema import record_schema_json
 
     write(record_schema_json())

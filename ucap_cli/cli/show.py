@@ -30,11 +30,11 @@ def show(
     import sys
 
     from ucap_cli.cli.output import write
-    from ucap_cli.collection import find_record
     from ucap_cli.config import load_config
-    from ucap_cli.console import make_console
-    from ucap_cli.query import Filters, select
     from ucap_cli.render import records as view
+    from ucap_cli.render.console import make_console
+    from ucap_cli.store.collection import find_record
+    from ucap_cli.views.query import Filters, select
 
     chosen = view.parse_fields(fields, output_format.value)
     file = find_record(load_config(records=records), record)

@@ -10,7 +10,7 @@ from ucap_cli.cli.options import FormatOption, NoCacheOption, OutputFormat, Reco
 from ucap_cli.cli.views import ACTIVITY_FILTERS_HELP, ExportOption
 
 if TYPE_CHECKING:
-    from ucap_cli.query import Filters
+    from ucap_cli.views.query import Filters
 
 
 class Interval(str, Enum):  # noqa: UP042 - Typer needs a str Enum
@@ -44,7 +44,7 @@ def summary(
 
     from ucap_cli.cli.views import View, check_export, fold_selection, show
     from ucap_cli.render import summary as render
-    from ucap_cli.summary import Tally, combine, tally_file
+    from ucap_cli.views.summary import Tally, combine, tally_file
 
     check_export(export, output_format)
     tally: Tally | None

@@ -9,7 +9,7 @@ from ucap_cli.cli.options import FormatOption, NoCacheOption, OutputFormat, Reco
 from ucap_cli.cli.views import ACTIVITY_FILTERS_HELP, ExportOption
 
 if TYPE_CHECKING:
-    from ucap_cli.query import Filters
+    from ucap_cli.views.query import Filters
 
 
 @with_filters
@@ -34,7 +34,7 @@ def timeline(
 
     from ucap_cli.cli.views import View, check_export, reduce_selection, show
     from ucap_cli.render import timeline as render
-    from ucap_cli.timeline import Timeline, assemble, by_record, timeline_part
+    from ucap_cli.views.timeline import Timeline, assemble, by_record, timeline_part
 
     check_export(export, output_format)
     # JSON and CSV entries are written where each record is loaded; the others need activities.

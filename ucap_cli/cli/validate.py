@@ -66,12 +66,12 @@ def validate(
     records folder, and only the given files' problems are reported.
     """
     from ucap_cli.cli.output import report_warning, write
-    from ucap_cli.collection import Selection, ValidationResult, records_among
-    from ucap_cli.collection import validate as run
     from ucap_cli.config import load_config
-    from ucap_cli.console import make_console
     from ucap_cli.render import problems as view
+    from ucap_cli.render.console import make_console
     from ucap_cli.render.progress import progress_on_stderr
+    from ucap_cli.store.collection import Selection, ValidationResult, records_among
+    from ucap_cli.store.collection import validate as run
 
     config = load_config(records=records)
     selection = Selection(
@@ -104,8 +104,8 @@ def validate(
 
 
 def _codes(values: list[str], option: str) -> tuple[str, ...]:
+    from ucap_cli.check.problems import CODES
     from ucap_cli.errors import UsageError
-    from ucap_cli.problems import CODES
 
     codes = [c.strip().upper() for value in values for c in value.split(",") if c.strip()]
     for code in codes:

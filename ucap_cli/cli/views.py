@@ -10,7 +10,7 @@ import typer
 from ucap_cli.cli.options import OutputFormat
 
 if TYPE_CHECKING:
-    from ucap_cli.load import RecordFile
+    from ucap_cli.check.loader import RecordFile
 
 T = TypeVar("T")
 
@@ -69,10 +69,10 @@ def reduce_selection(
     """`reduce` of each file of the records folder (none kept when it returns None), and a
     stderr line per skipped file."""
     from ucap_cli.cli.output import report_warning
-    from ucap_cli.collection import reduce_collection
     from ucap_cli.config import load_config
     from ucap_cli.render.progress import progress_on_stderr
     from ucap_cli.render.records import skip_notes
+    from ucap_cli.store.collection import reduce_collection
 
     with progress_on_stderr() as progress:
         reduced, cache_warning = reduce_collection(
@@ -93,10 +93,10 @@ def fold_selection(
     """`fold` of `reduce` of each file of the records folder (None when no file gave one), and
     a stderr line per skipped file."""
     from ucap_cli.cli.output import report_warning
-    from ucap_cli.collection import fold_collection
     from ucap_cli.config import load_config
     from ucap_cli.render.progress import progress_on_stderr
     from ucap_cli.render.records import skip_notes
+    from ucap_cli.store.collection import fold_collection
 
     with progress_on_stderr() as progress:
         folded, skipped, cache_warning = fold_collection(
@@ -113,7 +113,7 @@ def show(
     import sys
 
     from ucap_cli.cli.output import write, write_pieces
-    from ucap_cli.console import make_console
+    from ucap_cli.render.console import make_console
 
     notes = list(skipped)
     if output_format is OutputFormat.json:
@@ -126,7 +126,7 @@ def show(
         notes.append(view.empty_message)
     elif export is not None:
         from ucap_cli.render.export import export_document, export_kind
-        from ucap_cli.write import atomic_write
+        from ucap_cli.toml.write import atomic_write
 
         document = export_document(
             view.terminal(), export_kind(export), width=make_console().width, title=view.name

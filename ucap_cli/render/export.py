@@ -6,8 +6,8 @@ from pathlib import Path
 
 from rich.console import RenderableType
 
-from ucap_cli.console import make_recording_console
 from ucap_cli.errors import UsageError
+from ucap_cli.render.console import make_recording_console
 
 EXPORT_SUFFIXES = {".svg": "svg", ".html": "html", ".htm": "html", ".txt": "text"}
 

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ucap_cli import __version__
-from ucap_cli.collection import ValidationResult
-from ucap_cli.problems import CODES, Problem, Severity
+from ucap_cli.check.problems import CODES, Problem, Severity
 from ucap_cli.render import jsonout
 from ucap_cli.render.safe import MAX_SHOWN, visible
+from ucap_cli.store.collection import ValidationResult
 
 if TYPE_CHECKING:
     from rich.text import Text

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from ucap_cli.console import make_console, wants_colour
+from ucap_cli.render.console import make_console, wants_colour
 
 MIN_FILES = 200  # below this a run is too short for a bar to help
 

@@ -20,14 +20,14 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ucap_cli import vocab
+from ucap_cli.check.loader import RecordFile
+from ucap_cli.check.problems import Problem
 from ucap_cli.errors import UsageError
-from ucap_cli.load import RecordFile
-from ucap_cli.model import Activity, Agreement, City, ExpectedResult, Period, Record
-from ucap_cli.problems import Problem
-from ucap_cli.query import Filters, Match, match_record, ordered, sort_field
+from ucap_cli.record import vocab
+from ucap_cli.record.model import Activity, Agreement, City, ExpectedResult, Period, Record
 from ucap_cli.render import jsonout
 from ucap_cli.render.safe import one_line, visible
+from ucap_cli.views.query import Filters, Match, match_record, ordered, sort_field
 
 FIELDS: tuple[str, ...] = tuple(Record.model_fields)
 # The keys of the record's tables that --fields can choose one by one (`extra.*`: any key).

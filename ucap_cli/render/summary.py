@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ucap_cli import __version__
-from ucap_cli.dates import PartialDate
+from ucap_cli.record.dates import PartialDate
 from ucap_cli.render import jsonout
 from ucap_cli.render.safe import one_line
 from ucap_cli.render.timeline import (
@@ -23,8 +23,8 @@ from ucap_cli.render.timeline import (
     plural,
     write_csv,
 )
-from ucap_cli.summary import Overview, Summary
-from ucap_cli.timeline import DASH
+from ucap_cli.views.summary import Overview, Summary
+from ucap_cli.views.timeline import DASH
 
 TOP_ORGANISATIONS = 10  # in the terminal view and Markdown; JSON and CSV have them all
 TOP_LINKS = 30  # city network pairs in the terminal view (the most active, when there are more)

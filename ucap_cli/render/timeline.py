@@ -13,11 +13,11 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.text import Text
 
 from ucap_cli import __version__
-from ucap_cli.model import Activity, Agreement
+from ucap_cli.record.model import Activity, Agreement
 from ucap_cli.render import jsonout
 from ucap_cli.render.records import neutralise
 from ucap_cli.render.safe import one_line
-from ucap_cli.timeline import DASH, RecordPeriod, Timeline, TimelineEntry, periods_axis
+from ucap_cli.views.timeline import DASH, RecordPeriod, Timeline, TimelineEntry, periods_axis
 
 KIND_STYLES: dict[str, str] = {
     "visit": "bold cyan",

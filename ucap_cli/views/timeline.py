@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ucap_cli.dates import MONTHS, PartialDate
-from ucap_cli.model import Activity, Agreement, Record
-from ucap_cli.query import Filters, match_activities, ordered
+from ucap_cli.record.dates import MONTHS, PartialDate
+from ucap_cli.record.model import Activity, Agreement, Record
+from ucap_cli.views.query import Filters, match_activities, ordered
 
 if TYPE_CHECKING:
-    from ucap_cli.load import RecordFile
+    from ucap_cli.check.loader import RecordFile
 
 DASH = "\u2013"  # en dash, for spans
 
@@ -97,7 +97,7 @@ def _heading(
 
 
 class RecordActivities(Protocol):
-    """A record and those of its activities a query kept (`ucap_cli.query.Match` is one)."""
+    """A record and those of its activities a query kept (`ucap_cli.views.query.Match` is one)."""
 
     @property
     def record(self) -> Record: ...
@@ -326,7 +326,7 @@ def assemble(parts: Iterable[TimelinePart]) -> tuple[list[RecordPeriod], list[An
 
 def record_labels(records: Sequence[RecordHeading]) -> dict[str, str]:
     """Each record's name on a shared view: its lead city, with its id when two share a city."""
-    from ucap_cli.vocab import city_key
+    from ucap_cli.record.vocab import city_key
 
     seen: dict[str, int] = {}
     for record in records:

@@ -12,13 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ucap_cli import vocab
-from ucap_cli.countries import find_country
-from ucap_cli.dates import MONTHS, PartialDate
-from ucap_cli.load import RecordFile
-from ucap_cli.model import Activity, City, Record
-from ucap_cli.query import Filters, activity_places, match_activities
-from ucap_cli.timeline import RecordActivities
+from ucap_cli.check.loader import RecordFile
+from ucap_cli.record import vocab
+from ucap_cli.record.countries import find_country
+from ucap_cli.record.dates import MONTHS, PartialDate
+from ucap_cli.record.model import Activity, City, Record
+from ucap_cli.views.query import Filters, activity_places, match_activities
+from ucap_cli.views.timeline import RecordActivities
 
 Interval = Literal["year", "quarter", "month"]
 INTERVALS: tuple[Interval, ...] = ("year", "quarter", "month")

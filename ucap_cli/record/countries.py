@@ -2,7 +2,7 @@
 
 A name is accepted when it is, compared as `name_key` folds it:
 1. an ISO 3166-1 short, common or official name, or alpha-2/alpha-3 code (pycountry's data);
-2. a name or code of data/countries.toml: the EU style guide's (UK, EL, Kosovo/XK, Czechia,
+2. a name or code of record/countries.toml: the EU style guide's (UK, EL, Kosovo/XK, Czechia,
    the Member States' own names such as Deutschland) and the usual English short forms
    (Russia, South Korea, Ivory Coast...).
 An unknown name gets the closest known one as a suggestion, if one is close enough; ISO's
@@ -27,8 +27,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from ucap_cli import vocab
-from ucap_cli.toml import loads
+from ucap_cli.record import vocab
+from ucap_cli.toml.parser import loads
 
 # The 24 official languages of the EU, as pycountry names its translation folders (English
 # has none: its names are the ISO ones).
@@ -44,7 +44,7 @@ EU_LANGUAGES: tuple[str, ...] = (
 SUGGESTION_CUTOFF = 0.75
 SORTED_WORDS_CUTOFF = 0.85
 
-_DATA = Path(__file__).parent / "data" / "countries.toml"
+_DATA = Path(__file__).with_name("countries.toml")
 _WORD = re.compile(r"\w+")
 _WORD_FORMS = {"st": "saint"}  # "St Lucia", "St. Kitts and Nevis" (but "ST" alone is a code)
 
@@ -105,7 +105,7 @@ def _words(text: str) -> list[str]:
 
 @cache
 def _english() -> _Names:
-    """ISO 3166-1's names and codes, and those of data/countries.toml."""
+    """ISO 3166-1's names and codes, and those of record/countries.toml."""
     data = _data()
     countries: dict[str, Country] = {}
     usual: dict[str, str] = {}
@@ -200,7 +200,7 @@ def _catalogues() -> Iterator[Mapping[str, str]]:
 
 @cache
 def _data() -> dict[str, dict[str, Any]]:
-    """data/countries.toml: its tables, each of names (or codes) and alpha-2 codes."""
+    """record/countries.toml: its tables, each of names (or codes) and alpha-2 codes."""
     tables: dict[str, dict[str, Any]] = loads(_DATA.read_text(encoding="utf-8"))
     return tables
 

@@ -21,9 +21,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
 from ucap_cli.errors import WriteError
-from ucap_cli.files import FileTooLargeError, read_bytes
+from ucap_cli.toml.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
+from ucap_cli.toml.files import FileTooLargeError, read_bytes
 
 LOCK_TIMEOUT = 10.0  # seconds to wait for another ucap writing the same file
 _POLL = 0.02
@@ -63,7 +63,7 @@ def confined_target(path: Path, within: Path | None = None) -> Path:
         real = os.path.realpath(folder)
         if os.path.commonpath([real, target]) == real:
             return target
-    from ucap_cli.load import display_path
+    from ucap_cli.check.loader import display_path
 
     where = "the records folder" if within is not None else "its folder"
     raise WriteError(

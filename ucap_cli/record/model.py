@@ -22,9 +22,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ucap_cli import vocab
-from ucap_cli.countries import find_country, suggest_country
-from ucap_cli.dates import DateError, PartialDate, parse_partial_date
+from ucap_cli.record import vocab
+from ucap_cli.record.countries import find_country, suggest_country
+from ucap_cli.record.dates import DateError, PartialDate, parse_partial_date
 
 SCHEMA_VERSION = 1
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

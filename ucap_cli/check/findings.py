@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ucap_cli import vocab
-from ucap_cli.locate import KeyPath, Position, SourceMap
-from ucap_cli.problems import CODES
+from ucap_cli.check.problems import CODES
+from ucap_cli.record import vocab
+from ucap_cli.toml.locate import KeyPath, Position, SourceMap
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -87,7 +87,7 @@ def _type_name(value: object) -> str:
 
 def _model_at(path: KeyPath) -> type[BaseModel] | None:
     """The model class of the table at `path`, walking the Record's field annotations."""
-    from ucap_cli.model import Record
+    from ucap_cli.record.model import Record
 
     model: type[BaseModel] | None = Record
     for part in path:

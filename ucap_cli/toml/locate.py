@@ -17,8 +17,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from ucap_cli.toml import MAX_DEPTH, TooDeepError
-from ucap_cli.toml import KeyPath as KeyPath  # the key paths positions are asked for
+from ucap_cli.toml.parser import MAX_DEPTH, TooDeepError
+from ucap_cli.toml.parser import KeyPath as KeyPath  # the key paths positions are asked for
 
 _MAX_DEPTH = 128  # longest key path recorded; deeper text is skipped, not recursed into
 _CHUNK = 1 << 16  # characters scanned at a time when a question needs more of the text

@@ -11,13 +11,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from ucap_cli.cache import Verdict, VerdictCache
-from ucap_cli.checks import IdOwner, duplicate_ids
-from ucap_cli.config import DEFAULT_MAX_FILE_SIZE, Config
-from ucap_cli.errors import ExitCode, UcapError, UsageError
-from ucap_cli.findings import Finding
-from ucap_cli.lines import toml_lines
-from ucap_cli.load import (
+from ucap_cli.check.findings import Finding
+from ucap_cli.check.loader import (
     RecordFile,
     check_file,
     display_path,
@@ -28,16 +23,21 @@ from ucap_cli.load import (
     load_slim,
     read_text,
 )
-from ucap_cli.parallel import MIN_FILES, map_batches, map_files
-from ucap_cli.problems import Problem, count
-from ucap_cli.toml import TOMLDecodeError, TooDeepError, parse_document
+from ucap_cli.check.problems import Problem, count
+from ucap_cli.check.rules import IdOwner, duplicate_ids
+from ucap_cli.config import DEFAULT_MAX_FILE_SIZE, Config
+from ucap_cli.errors import ExitCode, UcapError, UsageError
+from ucap_cli.store.cache import Verdict, VerdictCache
+from ucap_cli.store.workers import MIN_FILES, map_batches, map_files
+from ucap_cli.toml.lines import toml_lines
+from ucap_cli.toml.parser import TOMLDecodeError, TooDeepError, parse_document
 
 # A top-level `id = "slug"` line: a slug needs no escapes, so this reads it exactly.
 _ID_LINE = re.compile(r'[ \t]*id[ \t]*=[ \t]*"([a-z0-9]+(?:-[a-z0-9]+)*)"[ \t]*(?:#.*)?')
 
 if TYPE_CHECKING:
-    from ucap_cli.model import Record
-    from ucap_cli.parsed import ParsedCache
+    from ucap_cli.record.model import Record
+    from ucap_cli.store.parsed import ParsedCache
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
@@ -261,7 +261,7 @@ def _parsed_cache(config: Config, paths: Sequence[Path]) -> ParsedCache:
     """The project's cache of parsed files of the records folder, for the configuration's
     settings: looked through (anything in it not of its making stops it, before any worker
     starts) and kept to the folder's files `paths`."""
-    from ucap_cli.parsed import ParsedCache
+    from ucap_cli.store.parsed import ParsedCache
 
     settings = [config.validation_context(), config.max_file_size]
     cache = ParsedCache(config.root, config.records, settings)
@@ -411,7 +411,7 @@ def validate(
     todo = [i for i, verdict in enumerate(verdicts) if verdict is None]
     if len(todo) >= MIN_FILES:
         # Workers fork from this process: the model imported here once, not in each of them.
-        import ucap_cli.model  # noqa: F401
+        import ucap_cli.record.model  # noqa: F401
     check = partial(check_file, context=context, max_size=config.max_file_size)
     for index, verdict in zip(
         todo, map_files(check, [targets[i] for i in todo], progress), strict=True

@@ -32,7 +32,7 @@ from types import TracebackType
 from typing import Any
 
 from ucap_cli import __version__
-from ucap_cli.problems import CODES, Problem
+from ucap_cli.check.problems import CODES, Problem
 
 FOLDER = ".ucap_cache"
 _FILE = "verdicts.json"
@@ -298,12 +298,12 @@ def stamp(stat: os.stat_result) -> list[int]:
 def code_fingerprint() -> str:
     """ucap's version, its TOML parser, and when each of their modules (and ucap's data
     files) last changed."""
-    from ucap_cli.toml import loads
+    from ucap_cli.toml.parser import loads
 
-    package = Path(__file__).parent
+    package = Path(__file__).parents[1]
     code = sorted(
         (str(p.relative_to(package)), p.stat().st_mtime_ns)
-        for p in (*package.rglob("*.py"), *package.glob("data/*"))  # data: country names
+        for p in (*package.rglob("*.py"), *package.rglob("*.toml"))  # .toml: country names
     )
     parser = sys.modules[loads.__module__].__file__ or loads.__module__
     with contextlib.suppress(OSError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ucap_cli import vocab
-from ucap_cli.model import Record
+from ucap_cli.record import vocab
+from ucap_cli.record.model import Record
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -14,7 +14,7 @@ import errno
 import os
 import stat
 
-from ucap_cli.encoding import check_utf8_mark
+from ucap_cli.toml.encoding import check_utf8_mark
 
 # O_NONBLOCK makes the open itself return at once on a FIFO; reading a regular file never
 # blocks, so the flag is left on. O_NOCTTY: a terminal device never becomes ours.

@@ -19,21 +19,22 @@ from pathlib import Path
 from stat import S_ISDIR
 from typing import TYPE_CHECKING, Any
 
-from ucap_cli import checks, files
-from ucap_cli.cache import Verdict
-from ucap_cli.checks import COLLECTION_CODES
+from ucap_cli.check import rules as checks
+from ucap_cli.check.findings import Finding, describe_validation_error
+from ucap_cli.check.problems import CODES, Problem
+from ucap_cli.check.rules import COLLECTION_CODES
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
-from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark
 from ucap_cli.errors import UsageError
-from ucap_cli.findings import Finding, describe_validation_error
-from ucap_cli.lines import comments, toml_lines
-from ucap_cli.locate import SourceMap, build_source_map, place_too_deep
-from ucap_cli.problems import CODES, Problem
-from ucap_cli.toml import TOMLDecodeError, TooDeepError, error_location, parse_document
+from ucap_cli.store.cache import Verdict
+from ucap_cli.toml import files
+from ucap_cli.toml.encoding import ForeignEncodingError, check_utf8_mark
+from ucap_cli.toml.lines import comments, toml_lines
+from ucap_cli.toml.locate import SourceMap, build_source_map, place_too_deep
+from ucap_cli.toml.parser import TOMLDecodeError, TooDeepError, error_location, parse_document
 
 if TYPE_CHECKING:
-    from ucap_cli.model import Record
-    from ucap_cli.parsed import ParsedCache
+    from ucap_cli.record.model import Record
+    from ucap_cli.store.parsed import ParsedCache
 
 # Problems reported per file: past them a report would be unreadable (and slow to locate).
 MAX_PROBLEMS = 100
@@ -245,7 +246,7 @@ def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
     A file nested deeper than the one limit (E004) is treated as a file that is not TOML:
     its data is not kept, so nothing walks it.
     """
-    from ucap_cli.model import SCHEMA_VERSION
+    from ucap_cli.record.model import SCHEMA_VERSION
 
     file.text = text
     try:
@@ -293,7 +294,7 @@ def _validate(
     """
     from pydantic import ValidationError
 
-    from ucap_cli.model import Record
+    from ucap_cli.record.model import Record
 
     trimmed, dropped = _trimmed(data) if large else (data, 0)
     try:
@@ -350,8 +351,8 @@ class _Shape:
 
 @lru_cache(maxsize=1)
 def _record_shape() -> _Shape:
-    from ucap_cli.findings import inner_model
-    from ucap_cli.model import Record
+    from ucap_cli.check.findings import inner_model
+    from ucap_cli.record.model import Record
 
     def shape(model: Any) -> _Shape:
         fields = model.model_fields
@@ -475,7 +476,7 @@ def _clean(file: RecordFile, context: dict[str, Any], *, checked: bool, large: b
     anything to report."""
     from pydantic import ValidationError
 
-    from ucap_cli.model import SCHEMA_VERSION, Record
+    from ucap_cli.record.model import SCHEMA_VERSION, Record
 
     version = (file.data or {}).get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:

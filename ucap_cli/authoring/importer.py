@@ -28,11 +28,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ucap_cli import vocab
-from ucap_cli.countries import find_country, suggest_country
-from ucap_cli.dates import DateError, parse_partial_date
-from ucap_cli.fmt import Attached, Notes, render
-from ucap_cli.locate import KeyPath
+from ucap_cli.record import vocab
+from ucap_cli.record.countries import find_country, suggest_country
+from ucap_cli.record.dates import DateError, parse_partial_date
+from ucap_cli.toml.layout import Attached, Notes, render
+from ucap_cli.toml.locate import KeyPath
 
 TODO = "# TODO: check"
 MAX_PARTNERS = 50  # a one-page summary names a handful; more is a misread line

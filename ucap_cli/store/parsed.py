@@ -12,7 +12,7 @@ the data alone: validation and checks still run on it, so their results are neve
 
 Entries are read with an unpickler that accepts dates and times and nothing else: an entry
 planted in the folder cannot run code. Every folder and file is opened through
-`ucap_cli.cache.CacheFolder` (never through a link, only this user's); anything there that is
+`ucap_cli.store.cache.CacheFolder` (never through a link, only this user's); anything there that is
 not of the cache's making stops the cache for the run, with a `warning`. Every other cache
 failure is a miss, never an error.
 """
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ucap_cli.cache import (
+from ucap_cli.store.cache import (
     ABANDONED,
     FOLDER,
     PARSED,

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ucap_cli import vocab
-from ucap_cli.dates import span, today
-from ucap_cli.findings import Finding
-from ucap_cli.locate import Position, SourceMap
+from ucap_cli.check.findings import Finding
+from ucap_cli.record import vocab
+from ucap_cli.record.dates import span, today
+from ucap_cli.toml.locate import Position, SourceMap
 
 if TYPE_CHECKING:
-    from ucap_cli.model import Record
+    from ucap_cli.record.model import Record
 
 PLANNED_GRACE = dt.timedelta(days=365)
 # Codes of the checks across the collection, which a file's own checks cannot tell about.
@@ -148,7 +148,7 @@ def todo_marks(text: str) -> list[Finding]:
     """W309 for every `# TODO: check` comment (a real comment, not text in a string)."""
     if "TODO" not in text:  # the usual case: no scan at all
         return []
-    from ucap_cli.fmt import scan
+    from ucap_cli.toml.layout import scan
 
     findings: list[Finding] = []
     for comment in scan(text).comments:

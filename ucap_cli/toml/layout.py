@@ -43,11 +43,11 @@ from typing import Any, Literal
 import tomli_w
 
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
-from ucap_cli.dates import DateError, parse_partial_date
-from ucap_cli.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
 from ucap_cli.errors import InstallError, UcapError
-from ucap_cli.locate import KeyPath, too_deep_message
-from ucap_cli.toml import TOMLDecodeError, TooDeepError, loads, parse_document
+from ucap_cli.record.dates import DateError, parse_partial_date
+from ucap_cli.toml.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
+from ucap_cli.toml.locate import KeyPath, too_deep_message
+from ucap_cli.toml.parser import TOMLDecodeError, TooDeepError, loads, parse_document
 
 WIDTH = 100  # tomli-w's line length
 INDENT = "    "  # tomli-w's indentation
@@ -280,7 +280,7 @@ class Placement:
 
     def describe(self) -> str:
         """`above activities[2].title`, `at the end of [city]`, `at the top of the file`."""
-        from ucap_cli.findings import dotted
+        from ucap_cli.check.findings import dotted
 
         name = dotted(self.path) if self.path else "the top-level keys"
         return {
@@ -927,12 +927,12 @@ def format_file(
     read, is not TOML or could not be written, or (with `write`) it is a link to a file
     outside `within` (the records folder) and its own folder.
     """
-    from ucap_cli.files import FileTooLargeError, read_bytes
+    from ucap_cli.toml.files import FileTooLargeError, read_bytes
 
     raw = b""
     try:
         if write:
-            from ucap_cli.write import confined_target
+            from ucap_cli.toml.write import confined_target
 
             confined_target(path, within)
         raw = read_bytes(path, max_size)
@@ -956,7 +956,7 @@ def format_file(
     if new == text:
         return Outcome(path, "unchanged")
     if write:
-        from ucap_cli.write import update_text
+        from ucap_cli.toml.write import update_text
 
         try:
             update_text(path, format_text, max_size=max_size, within=within)

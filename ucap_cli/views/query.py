@@ -14,12 +14,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ucap_cli import vocab
-from ucap_cli.countries import find_country, suggest_country
-from ucap_cli.dates import DateError, Interval, PartialDate, parse_partial_date, parse_period, span
+from ucap_cli.check.loader import RecordFile
 from ucap_cli.errors import UsageError
-from ucap_cli.load import RecordFile
-from ucap_cli.model import Activity, Record
+from ucap_cli.record import vocab
+from ucap_cli.record.countries import find_country, suggest_country
+from ucap_cli.record.dates import (
+    DateError,
+    Interval,
+    PartialDate,
+    parse_partial_date,
+    parse_period,
+    span,
+)
+from ucap_cli.record.model import Activity, Record
 
 # Splits a free-text `where` ("Nice, Granada and Rome") into the places it names.
 _PLACES = re.compile(r"\s*(?:,|;|/|&|\band\b)\s*", re.IGNORECASE)

@@ -19,16 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ucap_cli.collection import resolve_record, scan_id
+from ucap_cli.check.loader import RecordFile, display_path, find_record_files, parse
+from ucap_cli.check.problems import Problem, Severity
 from ucap_cli.config import Config
-from ucap_cli.dates import DateError, parse_partial_date
 from ucap_cli.errors import UsageError, WriteError
-from ucap_cli.fmt import KEY_ORDER, equal, render, scan, tail_length
-from ucap_cli.load import RecordFile, display_path, find_record_files, parse
-from ucap_cli.locate import KeyPath, SourceMap, build_source_map, too_deep_message
-from ucap_cli.model import SLUG
-from ucap_cli.problems import Problem, Severity
-from ucap_cli.toml import TOMLDecodeError, TooDeepError, loads, parse_document
+from ucap_cli.record.dates import DateError, parse_partial_date
+from ucap_cli.record.model import SLUG
+from ucap_cli.store.collection import resolve_record, scan_id
+from ucap_cli.toml.layout import KEY_ORDER, equal, render, scan, tail_length
+from ucap_cli.toml.locate import KeyPath, SourceMap, build_source_map, too_deep_message
+from ucap_cli.toml.parser import TOMLDecodeError, TooDeepError, loads, parse_document
 
 # The arrays of tables `ucap add` appends to, by the name of the command.
 TABLES = {"activity": "activities", "result": "expected_results", "partner": "partners"}
@@ -143,7 +143,7 @@ def create_record(config: Config, data: Mapping[str, Any], path: Path | None = N
         )
     text = render(data)
     warnings = _split(check(path, text, config), f"the new record {display_path(path)}")
-    from ucap_cli.write import create_text
+    from ucap_cli.toml.write import create_text
 
     create_text(path, text)
     return Written(path, warnings)
@@ -151,7 +151,7 @@ def create_record(config: Config, data: Mapping[str, Any], path: Path | None = N
 
 def write_draft(config: Config, text: str, path: Path) -> None:
     """Write an imported draft to a new file (no validation: a draft may be incomplete)."""
-    from ucap_cli.write import create_text
+    from ucap_cli.toml.write import create_text
 
     if path.exists() or path.is_symlink():
         raise WriteError(f"{display_path(path)} already exists; nothing was written")
@@ -163,7 +163,7 @@ def write_draft(config: Config, text: str, path: Path) -> None:
 
 def add_entry(config: Config, path: Path, table: str, entry: Mapping[str, Any]) -> Written:
     """Add `entry` to the `[[table]]` array of the record in `path`, validated, atomically."""
-    from ucap_cli.write import update_text
+    from ucap_cli.toml.write import update_text
 
     warnings: list[Problem] = []
 
