@@ -201,6 +201,6 @@ def _located(
 
 
 def _shown(path: Path) -> str:
-    from ucap_cli.check.loader import display_path  # load imports this module: imported when needed
+    from ucap_cli.toml.files import display_path
 
     return display_path(path)

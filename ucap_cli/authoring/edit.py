@@ -19,14 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ucap_cli.check.loader import RecordFile, display_path, find_record_files, parse
+from ucap_cli.check.loader import RecordFile, parse
 from ucap_cli.check.problems import Problem, Severity
 from ucap_cli.config import Config
 from ucap_cli.errors import UsageError, WriteError
 from ucap_cli.record.dates import DateError, parse_partial_date
+from ucap_cli.record.fields import key_order
 from ucap_cli.record.model import SLUG
-from ucap_cli.store.collection import resolve_record, scan_id
-from ucap_cli.toml.layout import KEY_ORDER, equal, render, scan, tail_length
+from ucap_cli.store.files import find_record_files, resolve_record, scan_id
+from ucap_cli.toml.files import display_path
+from ucap_cli.toml.layout import equal, render, scan, tail_length
 from ucap_cli.toml.locate import KeyPath, SourceMap, build_source_map, too_deep_message
 from ucap_cli.toml.parser import TOMLDecodeError, TooDeepError, loads, parse_document
 
@@ -286,7 +288,7 @@ def _insertion_offset(
             None,
         )
     else:
-        order = KEY_ORDER[()]
+        order = key_order()[()]
         rank = order.index(table)
         later = [
             line

@@ -1,44 +1,41 @@
-"""Files -> TOML -> records, with every problem found on the way.
+"""A file -> TOML -> a record, with every problem found on the way.
 
 The loader never stops at a bad file: each file yields its record, its problems, or both.
 Positions are worked out only for files that have problems, so the happy path stays fast.
 The model (and pydantic with it) is imported when a first file is validated: a `validate`
 answered from the verdict cache, as on most commits, never needs it.
+
+A file with errors still has a record for the views when its TOML could be read: the record
+as far as it can be read (`record.readable`); only a file that is not TOML (E001, E002, E004)
+has none.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import os
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from stat import S_ISDIR
 from typing import TYPE_CHECKING, Any
 
-from ucap_cli.check import rules as checks
+from ucap_cli.check import rules
 from ucap_cli.check.findings import Finding, describe_validation_error
-from ucap_cli.check.problems import CODES, Problem
+from ucap_cli.check.problems import CODES, Problem, Severity
 from ucap_cli.check.rules import COLLECTION_CODES
-from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
-from ucap_cli.errors import UsageError
-from ucap_cli.store.cache import Verdict
+from ucap_cli.check.suppressions import Suppression, suppressions, unused_message
 from ucap_cli.toml import files
 from ucap_cli.toml.encoding import ForeignEncodingError, check_utf8_mark
-from ucap_cli.toml.lines import comments, toml_lines
+from ucap_cli.toml.lines import toml_lines
 from ucap_cli.toml.locate import SourceMap, build_source_map, place_too_deep
 from ucap_cli.toml.parser import TOMLDecodeError, TooDeepError, error_location, parse_document
 
 if TYPE_CHECKING:
     from ucap_cli.record.model import Record
-    from ucap_cli.store.parsed import ParsedCache
 
 # Problems reported per file: past them a report would be unreadable (and slow to locate).
 MAX_PROBLEMS = 100
-_SUPPRESS = re.compile(r"#\s*ucap:\s*ignore\[([A-Za-z0-9,\s]+)\]")
 
 
 @dataclass
@@ -61,25 +58,26 @@ class RecordFile:
         """True when the file has no errors (warnings allowed)."""
         return not any(p.severity == "error" for p in self.problems)
 
+    @property
+    def first_error(self) -> Problem | None:
+        """The error that comes first in the file, if it has any."""
+        errors = [p for p in self.problems if p.severity is Severity.ERROR]
+        return min(errors, key=lambda p: p.sort_key) if errors else None
+
+    @property
+    def declared_id(self) -> str | None:
+        """The id the file declares, when it could be read (for the duplicate-id check)."""
+        value = (self.data or {}).get("id")
+        return value if isinstance(value, str) else None
+
     def source_map(self) -> SourceMap:
         """Key and value positions of the file, built on first use."""
         if self._source_map is None:
             if self.text is None:  # dropped after loading: read again, problems are rare
                 with contextlib.suppress(OSError, ValueError):
-                    self.text = read_text(self.path)
+                    self.text = files.read_text(self.path)
             self._source_map = build_source_map(self.text or "")
         return self._source_map
-
-    def slimmed(self, *, keep_data: bool) -> RecordFile:
-        """This file without its text (kept when it has problems) and its data (kept when asked,
-        or when there is no record to read the id from).
-
-        Large collections stay within memory: views need the record, rarely the raw data.
-        """
-        self.text = self.text if self.problems else None
-        self.data = self.data if keep_data or self.record is None else None
-        self._source_map = None
-        return self
 
     def report(self, findings: Iterable[Finding], total: int | None = None) -> None:
         """Turn findings into located problems, dropping those suppressed by a comment.
@@ -138,7 +136,7 @@ class RecordFile:
                     line,
                     suppression.column,
                     "W308",
-                    _unused_message(unused),
+                    unused_message(unused),
                     "remove the comment"
                     if len(unused) == len(suppression.codes)
                     else f"remove {', '.join(unused)} from the comment",
@@ -178,75 +176,15 @@ class RecordFile:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Suppression:
-    """A `# ucap: ignore[CODE, ...]` comment: where it starts and the codes it names."""
-
-    column: int
-    codes: tuple[str, ...]
-
-
-def suppressions(text: str) -> dict[int, Suppression]:
-    """The suppression comments of TOML `text` by line; only real comments count, not the
-    same words inside a string."""
-    if "ucap:" not in text:  # the usual case: no comment to look for
-        return {}
-    found: dict[int, Suppression] = {}
-    for comment in comments(text):
-        match = _SUPPRESS.search(comment.text)
-        if match is not None:
-            codes = (code.strip().upper() for code in match.group(1).split(","))
-            found[comment.line] = Suppression(
-                comment.column + match.start(), tuple(dict.fromkeys(c for c in codes if c))
-            )
-    return found
-
-
-def _unused_message(unused: list[str]) -> str:
-    message = f"# ucap: ignore[{', '.join(unused)}] suppresses nothing on this line"
-    notes = []
-    unknown = [code for code in unused if code not in CODES]
-    if unknown:
-        are = "is not a problem code" if len(unknown) == 1 else "are not problem codes"
-        notes.append(f"{', '.join(unknown)} {are}")
-    if "W308" in unused:
-        notes.append("W308 itself cannot be suppressed by a comment")
-    return message + (f" ({'; '.join(notes)})" if notes else "")
-
-
-def display_path(path: Path) -> str:
-    """The path as the user would type it: relative to the current folder when inside it."""
-    if not path.is_absolute():
-        return os.path.normpath(path)
-    text, folder = str(path), _folder(os.getcwd())
-    if os.name == "nt":  # pragma: no cover - Windows compares paths without case
-        with contextlib.suppress(ValueError):
-            return str(path.relative_to(folder))
-        return text
-    if text == folder:
-        return "."
-    inside = folder.rstrip(os.sep) + os.sep  # the root folder already ends with one
-    return text[len(inside) :] if text.startswith(inside) else text
-
-
-@lru_cache(maxsize=8)
-def _folder(cwd: str) -> str:
-    return str(Path(cwd).resolve())
-
-
-def read_text(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
-    """The UTF-8 text of a record file (BOM dropped), or OSError/UnicodeDecodeError/ValueError;
-    a FIFO or a device is an OSError, never waited on (see `files.read_bytes`)."""
-    return files.read_text(path, max_size)
-
-
-def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
+def parse(file: RecordFile, text: str, context: dict[str, Any], *, readable: bool = False) -> None:
     """Parse and validate `text` as the content of `file`, filling in data, record, problems.
 
-    A file nested deeper than the one limit (E004) is treated as a file that is not TOML:
-    its data is not kept, so nothing walks it.
+    A valid record is a `ValidRecord`. With `readable`, a file whose TOML could be read but
+    that has errors gets the record as far as it can be read (see `read_leniently`). A file
+    nested deeper than the one limit (E004) is treated as a file that is not TOML: its data
+    is not kept, so nothing walks it.
     """
-    from ucap_cli.record.model import SCHEMA_VERSION
+    from ucap_cli.record.model import SCHEMA_VERSION, ValidRecord
 
     file.text = text
     try:
@@ -273,13 +211,49 @@ def parse(file: RecordFile, text: str, context: dict[str, Any]) -> None:
                 )
             ]
         )
-        return
-    valid = _validate(file, file.data, context, large=len(text) > _LARGE) and bool(file.record)
-    if valid and file.record:
-        file.report(checks.check_record(file.record, file.path))
-    file.report(checks.todo_marks(text))  # after the errors, which the cap must never drop
-    if valid:
+    elif _validate(file, file.data, context, large=len(text) > _LARGE):
+        assert isinstance(file.record, ValidRecord)
+        file.report(rules.check_record(file.record, file.path))
+    file.report(rules.todo_marks(text))  # after the errors, which the cap must never drop
+    if file.record is not None:
         file.report_unused_suppressions()
+    elif readable:
+        read_leniently(file, context)
+
+
+def check_data(file: RecordFile, context: dict[str, Any]) -> bool:
+    """Validate `file.data` (already parsed) into `file.record`, without locating anything:
+    True when it is a valid record. For data read back from a cache, where the file's text is
+    not at hand; a file it says no to is loaded in full to say why."""
+    from pydantic import ValidationError
+
+    from ucap_cli.record.model import SCHEMA_VERSION, ValidRecord
+
+    data = file.data or {}
+    version = data.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+        return False
+    if _trimmed(data)[1]:  # thousands of unknown keys: surely not valid
+        return False
+    try:
+        file.record = ValidRecord.model_validate(data, context=context)
+    except ValidationError:
+        return False
+    return True
+
+
+def read_leniently(file: RecordFile, context: dict[str, Any]) -> None:
+    """Set `file.record` to the record its data holds as far as it can be read (None when
+    nothing can): values that cannot be read are left out, and a missing or unreadable id is
+    the file's name."""
+    from ucap_cli.record.readable import readable_record
+
+    if file.data is None:
+        return
+    record = readable_record(_trimmed(file.data)[0], context)
+    if record is not None and not record.id:
+        record = record.model_copy(update={"id": file.path.stem})
+    file.record = record
 
 
 def _validate(
@@ -294,11 +268,11 @@ def _validate(
     """
     from pydantic import ValidationError
 
-    from ucap_cli.record.model import Record
+    from ucap_cli.record.model import ValidRecord
 
     trimmed, dropped = _trimmed(data) if large else (data, 0)
     try:
-        file.record = Record.model_validate(trimmed, context=context)
+        file.record = ValidRecord.model_validate(trimmed, context=context)
     except ValidationError as error:
         findings = _Counted(describe_validation_error(error, data))
         before = list(file.problems), file._omitted
@@ -308,7 +282,7 @@ def _validate(
             # trimming keeps exact: report from the whole data instead (rare, and slow).
             file.problems[:], file._omitted = before
             try:
-                Record.model_validate(data, context=context)
+                ValidRecord.model_validate(data, context=context)
             except ValidationError as whole:
                 file.report(describe_validation_error(whole, data), whole.error_count())
         return False
@@ -352,14 +326,14 @@ class _Shape:
 @lru_cache(maxsize=1)
 def _record_shape() -> _Shape:
     from ucap_cli.check.findings import inner_model
-    from ucap_cli.record.model import Record
+    from ucap_cli.record.model import ValidRecord
 
     def shape(model: Any) -> _Shape:
         fields = model.model_fields
         inner = {name: inner_model(field.annotation) for name, field in fields.items()}
         return _Shape(frozenset(fields), {n: shape(m) for n, m in inner.items() if m})
 
-    return shape(Record)
+    return shape(ValidRecord)
 
 
 def _trimmed(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
@@ -397,10 +371,16 @@ def _trimmed(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 
 def load_file(
-    path: Path, context: dict[str, Any], *, max_size: int = DEFAULT_MAX_FILE_SIZE
+    path: Path,
+    display: str,
+    context: dict[str, Any],
+    *,
+    max_size: int,
+    readable: bool = False,
 ) -> RecordFile:
-    """Read, parse and validate one record file; I/O and decoding failures become problems."""
-    file = RecordFile(path, display_path(path))
+    """Read, parse and validate one record file (see `parse`); I/O and decoding failures
+    become problems. `display`: the path as problems show it."""
+    file = RecordFile(path, display)
     raw = b""
     try:
         raw = files.read_bytes(path, max_size)
@@ -427,75 +407,8 @@ def load_file(
     except (OSError, ValueError) as error:
         file.problems.append(Problem(file.display, 1, 1, "E001", _io_message(error)))
         return file
-    parse(file, text, context)
+    parse(file, text, context, readable=readable)
     return file
-
-
-def load_record(
-    path: Path,
-    context: dict[str, Any],
-    *,
-    max_size: int = DEFAULT_MAX_FILE_SIZE,
-    cache: ParsedCache | None = None,
-) -> RecordFile:
-    """`load_file`, with the parsing skipped when `cache` has this version of the file.
-
-    Cached data is validated and checked as parsed data is. A file with anything to report is
-    loaded in full instead, so that its problems are located in its text exactly as ever.
-    """
-    if cache is None:
-        return load_file(path, context, max_size=max_size)
-    try:
-        stat = path.stat()  # before reading: a later change gets a new stamp, never old data
-    except OSError:
-        return load_file(path, context, max_size=max_size)
-    cached = cache.lookup(path, stat) if stat.st_size <= max_size else None
-    if cached is not None:
-        data, clean = cached
-        file = RecordFile(path, display_path(path), data=data)
-        # Checks that find nothing leave any suppression comment unused: a W308 that only a
-        # full load (which reads the comments) reports. A file found clean today had none.
-        large = stat.st_size > _LARGE
-        if _clean(file, context, checked=clean, large=large) and (
-            clean or not _may_suppress(path, max_size)
-        ):
-            if not clean:
-                cache.put(path, stat, data, clean=True)
-            return file
-    file = load_file(path, context, max_size=max_size)
-    # Stored when new, and again when a file checked on another day (or under other
-    # settings) is clean after all: its warnings all suppressed by comments.
-    if file.data is not None and (cached is None or not file.problems):
-        cache.put(path, stat, file.data, clean=not file.problems)
-    return file
-
-
-def _clean(file: RecordFile, context: dict[str, Any], *, checked: bool, large: bool) -> bool:
-    """Validate and check `file.data` into `file.record` (`checked`: found clean under the
-    same settings today, so only validated; `large`: see `_validate`); False if there is
-    anything to report."""
-    from pydantic import ValidationError
-
-    from ucap_cli.record.model import SCHEMA_VERSION, Record
-
-    version = (file.data or {}).get("schema_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
-        return False
-    if large and _trimmed(file.data or {})[1]:  # thousands of unknown keys: not clean
-        return False
-    try:
-        file.record = Record.model_validate(file.data, context=context)
-    except ValidationError:
-        return False
-    return checked or not checks.check_record(file.record, file.path)
-
-
-def _may_suppress(path: Path, max_size: int) -> bool:
-    """True unless the file surely holds no `# ucap: ignore[...]` comment."""
-    try:
-        return "ucap:" in read_text(path, max_size)
-    except (OSError, ValueError):
-        return True
 
 
 def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
@@ -518,85 +431,3 @@ def _io_message(error: OSError | ValueError) -> str:
     if isinstance(error, OSError):
         return f"cannot read: {error.strerror or error}"
     return str(error)
-
-
-def find_record_files(folder: Path) -> list[Path]:
-    """Every `*.toml` file under `folder`, recursively, skipping hidden files and folders."""
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(
-            Path(dirpath, name)
-            for name in sorted(filenames)
-            if name.endswith(".toml") and not name.startswith(".")
-        )
-    return found
-
-
-def expand_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files and folders from the command line -> record files; a missing path is a usage error.
-
-    Any other path is a file to read, even one that cannot be read (no permission, a loop of
-    links, a FIFO): reading it reports why, as E001, like any file of the collection.
-    """
-    found: list[Path] = []
-    for path in paths:
-        kind = _path_kind(path)
-        if kind == "missing":
-            raise UsageError(f"no such file or folder: {path}")
-        if kind == "folder":
-            found.extend(find_record_files(path))
-        else:
-            found.append(path)
-    # One file given twice (`records records/a.toml`, `a.toml ./a.toml`) is checked once,
-    # else it would clash with itself in the duplicate-id check.
-    unique: dict[Path, Path] = {}
-    for file in found:
-        unique.setdefault(real_path(file), file)
-    return list(unique.values())
-
-
-def _path_kind(path: Path) -> str:
-    """ "folder", "file" or "missing" (nothing there, not even a broken link)."""
-    try:
-        mode = os.stat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        return "file" if os.path.lexists(path) else "missing"  # a broken link: E001
-    except (OSError, ValueError):  # no permission to search its folder, a loop of links...
-        return "file"
-    return "folder" if S_ISDIR(mode) else "file"
-
-
-def real_path(path: Path) -> Path:
-    """`path` with its symbolic links resolved; a loop of links is left as it is, where
-    `Path.resolve` would raise (reading the file then reports the loop)."""
-    return Path(os.path.realpath(path))
-
-
-def load_files(
-    paths: Iterable[Path], context: dict[str, Any], *, max_size: int = DEFAULT_MAX_FILE_SIZE
-) -> Iterator[RecordFile]:
-    """Load each path in turn."""
-    for path in paths:
-        yield load_file(path, context, max_size=max_size)
-
-
-def check_file(
-    path: Path, context: dict[str, Any], max_size: int = DEFAULT_MAX_FILE_SIZE
-) -> Verdict:
-    """Validate one file and keep only what `validate` reports (worker processes return it)."""
-    file = load_file(path, context, max_size=max_size)
-    declared = (file.data or {}).get("id")
-    return Verdict(declared if isinstance(declared, str) else None, tuple(file.problems))
-
-
-def load_slim(
-    path: Path,
-    context: dict[str, Any],
-    max_size: int = DEFAULT_MAX_FILE_SIZE,
-    keep_data: bool = True,
-    cache: ParsedCache | None = None,
-) -> RecordFile:
-    """`load_record`, then `slimmed`: what worker processes send back for the views."""
-    file = load_record(path, context, max_size=max_size, cache=cache)
-    return file.slimmed(keep_data=keep_data)

@@ -15,14 +15,14 @@ from ucap_cli.record.dates import span, today
 from ucap_cli.toml.locate import Position, SourceMap
 
 if TYPE_CHECKING:
-    from ucap_cli.record.model import Record
+    from ucap_cli.record.model import ValidRecord
 
 PLANNED_GRACE = dt.timedelta(days=365)
 # Codes of the checks across the collection, which a file's own checks cannot tell about.
 COLLECTION_CODES = frozenset({"E201"})
 
 
-def check_record(record: Record, path: Path, on: dt.date | None = None) -> list[Finding]:
+def check_record(record: ValidRecord, path: Path, on: dt.date | None = None) -> list[Finding]:
     """Warnings about one valid record: names, dates against its period and against today."""
     on = on or today()
     findings: list[Finding] = []
@@ -41,7 +41,7 @@ def check_record(record: Record, path: Path, on: dt.date | None = None) -> list[
     return findings
 
 
-def _activity_findings(record: Record, on: dt.date) -> Iterator[Finding]:
+def _activity_findings(record: ValidRecord, on: dt.date) -> Iterator[Finding]:
     period = span(record.period.start, record.period.end)
     known = {vocab.city_key(name): city.name for city in record.cities() for name in city.names()}
     themes = {vocab.fold(theme) for theme in record.themes}
@@ -92,7 +92,7 @@ def _activity_findings(record: Record, on: dt.date) -> Iterator[Finding]:
             )
 
 
-def _result_themes(record: Record) -> Iterator[Finding]:
+def _result_themes(record: ValidRecord) -> Iterator[Finding]:
     """W304 for expected results, as for activities: a theme must be one of the record's."""
     themes = {vocab.fold(theme) for theme in record.themes}
     for index, result in enumerate(record.expected_results):
@@ -106,11 +106,11 @@ def _result_themes(record: Record) -> Iterator[Finding]:
             )
 
 
-def _aliases(record: Record) -> list[str]:
+def _aliases(record: ValidRecord) -> list[str]:
     return [city.short for city in record.cities() if city.short]
 
 
-def _idle_partners(record: Record) -> Iterator[Finding]:
+def _idle_partners(record: ValidRecord) -> Iterator[Finding]:
     if not record.activities:
         return
     taking_part = {

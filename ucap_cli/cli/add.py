@@ -93,10 +93,10 @@ def partner(
 
 def _add(records: Optional[Path], ref: str, table: str, entry: dict[str, Any]) -> None:  # noqa: UP045
     from ucap_cli.authoring.edit import InvalidRecordError, add_entry, find_record
-    from ucap_cli.check.loader import display_path
     from ucap_cli.cli.output import write
     from ucap_cli.config import load_config
     from ucap_cli.render.safe import visible
+    from ucap_cli.toml.files import display_path
 
     config = load_config(records=records)
     path = find_record(config, ref)

@@ -18,8 +18,9 @@ _PLAIN_WORD = re.compile(r"[\w@%+=:,./-]+")
 
 def _records_data(ctx: Any) -> Iterator[dict[str, Any]]:
     """The parsed TOML of each record file; unreadable files are skipped."""
-    from ucap_cli.check.loader import find_record_files, read_text
     from ucap_cli.config import load_config
+    from ucap_cli.store.files import find_record_files
+    from ucap_cli.toml.files import read_text
     from ucap_cli.toml.parser import parse_document
 
     records = (getattr(ctx, "params", None) or {}).get("records")

@@ -6,7 +6,7 @@
 import functools
 import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, TypeVar
 
 import typer
 
@@ -54,13 +54,12 @@ _OPTIONS: tuple[tuple[str, str, str, Callable[..., Any] | None], ...] = (
         None,
     ),
     ("programme", "--programme", 'Programme ("IUC Asia").', None),
-    (
-        "status",
-        "--status",
-        "Status of an expected result: planned, in-progress, achieved or dropped.",
-        None,
-    ),
+    ("status", "--status", "", None),  # its help depends on the view: see _STATUS_HELP
 )
+_STATUS_HELP = {
+    "results": "Status of an expected result: planned, in-progress, achieved or dropped.",
+    "activities": "Status of an activity: done, planned or cancelled.",
+}
 _SINGLE = frozenset({"since", "until"})  # a date range has one start and one end
 FILTER_NAMES = tuple(name for name, *_ in _OPTIONS)
 
@@ -83,16 +82,24 @@ def _parameter(name: str, option: str, help_text: str, complete: Any) -> inspect
     )
 
 
-def with_filters(command: F) -> F:
-    """Add the filter options to `command`, which takes `filters: Filters` instead."""
+def with_filters(status_of: Literal["results", "activities"]) -> Callable[[F], F]:
+    """Add the filter options to a command, which takes `filters: Filters` instead;
+    `status_of`: what `--status` is the status of in this view."""
+    return functools.partial(_with_filters, status_of=status_of)
+
+
+def _with_filters(command: F, status_of: Literal["results", "activities"]) -> F:
     signature = inspect.signature(command)
     own = [p for p in signature.parameters.values() if p.name != "filters"]
-    added = [_parameter(*spec) for spec in _OPTIONS]
+    added = [
+        _parameter(name, option, text or _STATUS_HELP[status_of], complete)
+        for name, option, text, complete in _OPTIONS
+    ]
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
         values = {name: kwargs.pop(name) for name in FILTER_NAMES}
-        kwargs["filters"] = build_filters(values, kwargs.get("records"))
+        kwargs["filters"] = build_filters(values, kwargs.get("records"), status_of)
         return command(**kwargs)
 
     wrapper.__doc__ = f"{inspect.cleandoc(command.__doc__ or '')}\n\n{FILTER_RULE}"
@@ -102,7 +109,11 @@ def with_filters(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def build_filters(values: dict[str, Any], records: Any = None) -> "Filters":
+def build_filters(
+    values: dict[str, Any],
+    records: Any = None,
+    status_of: Literal["results", "activities"] = "results",
+) -> "Filters":
     """Filters from the options' values; reads the configuration only when --kind needs it."""
     from ucap_cli.views.query import parse_filters
 
@@ -112,4 +123,4 @@ def build_filters(values: dict[str, Any], records: Any = None) -> "Filters":
 
         kinds = load_config(records=records).activity_kinds
     given: dict[str, Any] = {name: values[name] for name in FILTER_NAMES if values.get(name)}
-    return parse_filters(**given, activity_kinds=kinds)
+    return parse_filters(**given, activity_kinds=kinds, status_of=status_of)

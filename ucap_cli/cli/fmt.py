@@ -25,11 +25,11 @@ def fmt(
     comments cannot be kept is left as it is and reported. Formatting a formatted file
     changes nothing. Exit 1 with --check when a file would change, or when a file is not TOML.
     """
-    from ucap_cli.check.loader import display_path
     from ucap_cli.cli.output import write
     from ucap_cli.config import load_config
     from ucap_cli.render.safe import visible
-    from ucap_cli.store.collection import record_paths, records_among
+    from ucap_cli.store.files import record_paths, records_among
+    from ucap_cli.toml.files import display_path
     from ucap_cli.toml.layout import format_files, summary
 
     config = load_config(records=records)

@@ -35,13 +35,13 @@ def import_(
     """
     from ucap_cli.authoring.edit import check, id_owner, write_draft
     from ucap_cli.authoring.importer import import_summary
-    from ucap_cli.check.loader import display_path, read_text
     from ucap_cli.check.problems import Severity
     from ucap_cli.cli.add import report_warnings
     from ucap_cli.cli.output import write
     from ucap_cli.config import load_config
     from ucap_cli.errors import UsageError
     from ucap_cli.render.safe import one_line, visible
+    from ucap_cli.toml.files import display_path, read_text
 
     config = load_config(records=records)
     stdin = str(summary) == "-"

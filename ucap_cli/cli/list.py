@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ucap_cli.cli.filters import with_filters
-from ucap_cli.cli.options import FormatOption, NoCacheOption, OutputFormat, RecordsOption
+from ucap_cli.cli.options import NoCacheOption, RecordsOption
+from ucap_cli.cli.views import format_option
 
 if TYPE_CHECKING:
     from ucap_cli.views.query import Filters
@@ -24,10 +25,10 @@ FieldsOption = Annotated[
 ]
 
 
-@with_filters
+@with_filters("results")
 def list_records(
     filters: "Filters",
-    output_format: FormatOption = OutputFormat.table,
+    output_format: Annotated[str, format_option("list")] = "table",
     fields: FieldsOption = None,
     sort: Annotated[
         str,
@@ -56,50 +57,36 @@ def list_records(
     """List the records that match the filters: id, lead city, partners, period, themes, SDGs
     and activities (matching/all when an activity filter is set).
 
-    A record with validation errors is listed with a "!" marker; a file that cannot be loaded
-    is reported on stderr and skipped (exit 1).
+    A record with validation errors is listed as far as it could be read, its id marked with
+    "!", and a note under the list names its first error; a file that is not TOML is left out,
+    and the output says so. Either way the exit status is 1.
     """
     import sys
-    from functools import partial
 
-    from ucap_cli.cli.output import report_warning, write, write_pieces
+    from ucap_cli.cli.views import show_report
     from ucap_cli.config import load_config
-    from ucap_cli.render import jsonout
-    from ucap_cli.render import records as view
-    from ucap_cli.render.console import make_console
+    from ucap_cli.errors import UsageError
+    from ucap_cli.record.fields import parse_fields
     from ucap_cli.render.progress import progress_on_stderr
-    from ucap_cli.store.collection import reduce_collection
-    from ucap_cli.views.query import sort_field
+    from ucap_cli.views.listing import Form
+    from ucap_cli.views.listing import list_records as build
 
-    chosen = view.parse_fields(fields, output_format.value)
-    sort_field(sort)  # an unknown --sort field fails before any loading
-    reduce = partial(
-        view.list_item, filters=filters, sort=sort, output_format=output_format.value, fields=chosen
-    )
-    with progress_on_stderr() as progress:
-        reduced, cache_warning = reduce_collection(
-            load_config(records=records), reduce, progress, use_cache=not no_cache
-        )
-    report_warning(cache_warning)
-    matched = view.sort_items((r.product for r in reduced if r.product), reverse)
-    if limit is None and output_format is OutputFormat.table and sys.stdout.isatty():
+    chosen = parse_fields(fields)
+    if chosen and output_format == "table":
+        raise UsageError("--fields applies to --format json, csv and markdown, not table")
+    if limit is None and output_format == "table" and sys.stdout.isatty():
         limit = TERMINAL_LIMIT
-    items = matched[:limit] if limit else matched
-    rows = [item.row for item in items]
-    if output_format is OutputFormat.json:
-        write_pieces(jsonout.array_lines(rows))
-    elif output_format is OutputFormat.csv:
-        sys.stdout.write(view.list_csv(rows, chosen))
-    elif output_format is OutputFormat.markdown:
-        write(view.list_markdown(rows, chosen))
-    elif items:
-        console = make_console()
-        console.print(view.list_table(rows, terminal=console.is_terminal, width=console.width))
-        if len(items) < len(matched):
-            console.print(f"showing {len(items)} of {len(matched)} records (--limit 0 for all)")
-    skipped = view.skip_notes(r.skipped for r in reduced if r.skipped)
-    notes = [view.ERROR_HINT] if not chosen and not all(i.ok for i in items) else []
-    if not items and output_format is OutputFormat.table:
-        notes.append("no records match")
-    sys.stderr.write("".join(f"{line}\n" for line in [*skipped, *notes]))
-    raise typer.Exit(1 if skipped else 0)
+    form: Form = "json" if output_format == "json" else "data" if chosen else "row"
+    with progress_on_stderr() as progress:
+        report = build(
+            load_config(records=records),
+            filters,
+            sort=sort,
+            reverse=reverse,
+            form=form,
+            fields=chosen,
+            limit=limit or None,
+            progress=progress,
+            use_cache=not no_cache,
+        )
+    show_report("list", output_format, report)

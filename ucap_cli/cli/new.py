@@ -36,12 +36,12 @@ def new(
     required options it asks for them on a terminal; with no terminal it fails (exit 2).
     """
     from ucap_cli.authoring.edit import InvalidRecordError, create_record, new_record
-    from ucap_cli.check.loader import display_path
     from ucap_cli.cli.add import report_refusal, report_warnings
     from ucap_cli.cli.output import write
     from ucap_cli.config import load_config
     from ucap_cli.errors import UsageError
     from ucap_cli.render.safe import visible
+    from ucap_cli.toml.files import display_path
 
     config = load_config(records=records)
     answers: dict[str, Any] = {

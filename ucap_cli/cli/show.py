@@ -6,7 +6,8 @@ import typer
 
 from ucap_cli.cli.completion import complete_ids
 from ucap_cli.cli.list import FieldsOption
-from ucap_cli.cli.options import FormatOption, OutputFormat, RecordsOption
+from ucap_cli.cli.options import RecordsOption
+from ucap_cli.cli.views import format_option
 
 
 def show(
@@ -18,33 +19,25 @@ def show(
             autocompletion=complete_ids,
         ),
     ],
-    output_format: FormatOption = OutputFormat.table,
+    output_format: Annotated[str, format_option("show")] = "table",
     fields: FieldsOption = None,
     records: RecordsOption = None,
 ) -> None:
     """Show one record: header, partners, themes with SDGs and Urban Agenda topics, focus,
     challenges, objectives, activities in date order, expected results and organisations.
 
-    An unknown id or path is a usage error (exit 2) that suggests the closest ids.
+    A record with errors is shown as far as it could be read, with a note naming its first
+    error (exit 1). An unknown id or path is a usage error (exit 2) that suggests the closest
+    ids.
     """
-    import sys
-
-    from ucap_cli.cli.output import write
+    from ucap_cli.cli.views import show_report
     from ucap_cli.config import load_config
-    from ucap_cli.render import records as view
-    from ucap_cli.render.console import make_console
-    from ucap_cli.store.collection import find_record
-    from ucap_cli.views.query import Filters, select
+    from ucap_cli.errors import UsageError
+    from ucap_cli.record.fields import parse_fields
+    from ucap_cli.views.show import show_record
 
-    chosen = view.parse_fields(fields, output_format.value)
-    file = find_record(load_config(records=records), record)
-    [match] = select([file], Filters())
-    if output_format is OutputFormat.json:
-        write(view.show_json(file, chosen))
-    elif output_format is OutputFormat.csv:
-        sys.stdout.write(view.list_csv([view.flat_row(match, chosen, False)], chosen))
-    elif output_format is OutputFormat.markdown:
-        write(view.show_markdown(match))
-    else:
-        console = make_console()
-        console.print(view.show_view(match, terminal=console.is_terminal))
+    chosen = parse_fields(fields)
+    if chosen and output_format == "table":
+        raise UsageError("--fields applies to --format json, csv and markdown, not table")
+    report = show_record(load_config(records=records), record, chosen)
+    show_report("show", output_format, report)

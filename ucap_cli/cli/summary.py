@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ucap_cli.cli.filters import with_filters
-from ucap_cli.cli.options import FormatOption, NoCacheOption, OutputFormat, RecordsOption
-from ucap_cli.cli.views import ACTIVITY_FILTERS_HELP, ExportOption
+from ucap_cli.cli.options import NoCacheOption, RecordsOption
+from ucap_cli.cli.views import ACTIVITY_FILTERS_HELP, ExportOption, format_option
 
 if TYPE_CHECKING:
     from ucap_cli.views.query import Filters
@@ -21,10 +21,10 @@ class Interval(str, Enum):  # noqa: UP042 - Typer needs a str Enum
     month = "month"
 
 
-@with_filters
+@with_filters("activities")
 def summary(
     filters: "Filters",
-    output_format: FormatOption = OutputFormat.table,
+    output_format: Annotated[str, format_option("summary")] = "table",
     export: ExportOption = None,
     interval: Annotated[
         Interval, typer.Option("--interval", help="Count activities per year, quarter or month.")
@@ -38,30 +38,25 @@ def summary(
     `count`, time span); activities per year/quarter/month and per kind; themes; all 17 SDGs
     and all 14 EU Urban Agenda topics with their counts; the city network (lead x partner:
     activities in which both take part); the organisations most often named; expected results
-    by status. --format json gives the numbers behind every part (see the README).
+    by status. Under an activity filter the cities are those taking part in the matching
+    activities. Records with errors are counted as far as they could be read, and a note names
+    their errors. --format json gives the numbers behind every part (see the README).
     """
-    from functools import partial
-
-    from ucap_cli.cli.views import View, check_export, fold_selection, show
-    from ucap_cli.render import summary as render
-    from ucap_cli.views.summary import Tally, combine, tally_file
+    from ucap_cli.cli.views import check_export, show_report
+    from ucap_cli.config import load_config
+    from ucap_cli.render.progress import progress_on_stderr
+    from ucap_cli.views.summary import build_summary
 
     check_export(export, output_format)
-    tally: Tally | None
-    tally, skipped = fold_selection(
-        records, partial(tally_file, filters=filters), combine, use_cache=not no_cache
-    )
-    result = (tally or Tally()).summary(interval.value)
-    view = View(
-        name="ucap summary",
-        empty=tally is None,
-        empty_message=render.empty_message(),
-        terminal=lambda: render.summary_view(result),
-        json=lambda: [render.as_json(result).encode("utf-8")],
-        csv=lambda: render.as_csv(result),
-        markdown=lambda: render.as_markdown(result),
-    )
-    show(view, output_format, export, skipped)
+    with progress_on_stderr() as progress:
+        report = build_summary(
+            load_config(records=records),
+            filters,
+            interval=interval.value,
+            progress=progress,
+            use_cache=not no_cache,
+        )
+    show_report("summary", output_format, report, export=export)
 
 
 summary.__doc__ = f"{summary.__doc__}\n\n{ACTIVITY_FILTERS_HELP}"

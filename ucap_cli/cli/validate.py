@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
@@ -15,16 +13,7 @@ from ucap_cli.cli.options import (
     RecordsOnlyOption,
     RecordsOption,
 )
-
-
-class ReportFormat(str, Enum):  # noqa: UP042 - Typer needs a str Enum
-    """Report formats of `ucap validate`."""
-
-    text = "text"
-    concise = "concise"
-    json = "json"
-    github = "github"
-    sarif = "sarif"
+from ucap_cli.cli.views import format_option
 
 
 def validate(
@@ -47,13 +36,8 @@ def validate(
         ),
     ] = None,
     report_format: Annotated[
-        Optional[ReportFormat],  # noqa: UP045
-        typer.Option(
-            "--format",
-            "-f",
-            help="text (default; github when GITHUB_ACTIONS=true), concise, json, github or sarif.",
-            show_default=False,
-        ),
+        Optional[str],  # noqa: UP045 - Typer reads this annotation at run time
+        format_option("validate", "text; github when GITHUB_ACTIONS=true"),
     ] = None,
     records: RecordsOption = None,
     no_cache: NoCacheOption = False,
@@ -65,21 +49,18 @@ def validate(
     errors. Given files (as pre-commit does), the duplicate-id check still covers the whole
     records folder, and only the given files' problems are reported.
     """
-    from ucap_cli.cli.output import report_warning, write
+    from ucap_cli.check.result import Selection, ValidationResult
+    from ucap_cli.cli.output import emit, report_warning
     from ucap_cli.config import load_config
-    from ucap_cli.render import problems as view
-    from ucap_cli.render.console import make_console
     from ucap_cli.render.progress import progress_on_stderr
-    from ucap_cli.store.collection import Selection, ValidationResult, records_among
     from ucap_cli.store.collection import validate as run
+    from ucap_cli.store.files import records_among
 
     config = load_config(records=records)
     selection = Selection(
         _codes(select or [], "--select"), frozenset(_codes(ignore or [], "--ignore"))
     )
-    chosen = report_format or (
-        ReportFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else ReportFormat.text
-    )
+    chosen = report_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     given = records_among(config, paths) if records_only and paths else paths or []
     if paths and not given:  # every given path skipped: check none, not the whole folder
         result = ValidationResult(0, [])
@@ -87,19 +68,7 @@ def validate(
         with progress_on_stderr() as progress:
             result = run(config, given, selection, progress, use_cache=not no_cache)
     report_warning(result.cache_warning)
-    if chosen is ReportFormat.json:
-        write(view.as_json(result))
-    elif chosen is ReportFormat.sarif:
-        write(view.as_sarif(result))
-    elif chosen is ReportFormat.github:
-        write(view.as_github(result))
-    else:
-        if sys.stdout.isatty():
-            console = make_console()
-            for line in view.text_lines(result, detailed=chosen is ReportFormat.text):
-                console.print(line, soft_wrap=True)
-        else:
-            write(view.as_plain(result))
+    emit("validate", chosen, result)
     raise typer.Exit(result.exit_code(strict or config.strict))
 
 

@@ -1,18 +1,16 @@
-"""What the activity views (`timeline`, `summary`) share: selection, formats and `--export`."""
+"""What the view commands share: each view's `--format`, `--export`, and writing a report out.
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+A command parses its options, asks the core for the view's `Report`, and hands it to
+`show_report`, which finds the writer in the format registry, prints (or exports) what it
+writes, adds the notes that belong on stderr, and exits: 1 when a record has errors.
+"""
+
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 
-from ucap_cli.cli.options import OutputFormat
-
-if TYPE_CHECKING:
-    from ucap_cli.check.loader import RecordFile
-
-T = TypeVar("T")
+from ucap_cli.render.registry import formats
 
 ExportOption = Annotated[
     Optional[Path],  # noqa: UP045 - Typer reads this annotation at run time
@@ -29,26 +27,35 @@ ExportOption = Annotated[
 ACTIVITY_FILTERS_HELP = (
     "Filters in this activity view: activity-level filters apply to each activity. --city "
     "keeps the activities in which that city takes part (named in their cities or where, "
-    "aliases included); --kind, --org, --since/--until/--during and --search likewise keep "
-    "the activities that match. Record-level filters (--sdg, --topic, --theme, --country, "
-    "--programme, --status) choose the records whose activities are shown."
+    "aliases included); --kind, --org, --since/--until/--during, --search and --status (an "
+    "activity's status: done, planned or cancelled) likewise keep the activities that match. "
+    "Record-level filters (--sdg, --topic, --theme, --country, --programme) choose the "
+    "records whose activities are shown."
 )
 
 
-@dataclass(frozen=True)
-class View:
-    """One result in every format; the callables are only called for the format asked for."""
+def format_option(view: str, default: str | None = None) -> Any:
+    """The `--format/-f` option of `view`: its formats, from the registry (`default` says
+    which is the default, when it is not the first)."""
+    choices = formats(view)
 
-    name: str  # "ucap timeline", "ucap summary": the export's title
-    empty: bool
-    empty_message: str
-    terminal: Callable[[], Any]  # a Rich renderable
-    json: Callable[[], Iterable[bytes]]  # UTF-8, in pieces
-    csv: Callable[[], str]
-    markdown: Callable[[], str]
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in choices:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}.")
+        return value
+
+    return typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        callback=check,
+        autocompletion=lambda: list(choices),
+        help=f"{', '.join(choices)} (default: {default or choices[0]}).",
+        show_default=False,
+    )
 
 
-def check_export(export: Path | None, output_format: OutputFormat) -> None:
+def check_export(export: Path | None, output_format: str) -> None:
     """Usage errors of `--export`, raised before anything is loaded."""
     if export is None:
         return
@@ -56,86 +63,38 @@ def check_export(export: Path | None, output_format: OutputFormat) -> None:
     from ucap_cli.render.export import export_kind
 
     export_kind(export)
-    if output_format is not OutputFormat.table:
+    if output_format != "table":
         raise UsageError(
-            f"--export saves the terminal view; it cannot be combined with --format "
-            f"{output_format.value}"
+            f"--export saves the terminal view; it cannot be combined with --format {output_format}"
         )
 
 
-def reduce_selection(
-    records: Path | None, reduce: Callable[["RecordFile"], T | None], *, use_cache: bool = True
-) -> tuple[list[T], list[str]]:
-    """`reduce` of each file of the records folder (none kept when it returns None), and a
-    stderr line per skipped file."""
-    from ucap_cli.cli.output import report_warning
-    from ucap_cli.config import load_config
-    from ucap_cli.render.progress import progress_on_stderr
-    from ucap_cli.render.records import skip_notes
-    from ucap_cli.store.collection import reduce_collection
-
-    with progress_on_stderr() as progress:
-        reduced, cache_warning = reduce_collection(
-            load_config(records=records), reduce, progress, use_cache=use_cache
-        )
-    report_warning(cache_warning)
-    products = [r.product for r in reduced if r.product is not None]
-    return products, skip_notes(r.skipped for r in reduced if r.skipped)
-
-
-def fold_selection(
-    records: Path | None,
-    reduce: Callable[["RecordFile"], Any],  # a product, or None
-    fold: Callable[[list[Any]], Any],  # products -> one product
+def show_report(
+    view: str,
+    output_format: str,
+    report: Any,
     *,
-    use_cache: bool = True,
-) -> tuple[Any, list[str]]:
-    """`fold` of `reduce` of each file of the records folder (None when no file gave one), and
-    a stderr line per skipped file."""
-    from ucap_cli.cli.output import report_warning
-    from ucap_cli.config import load_config
-    from ucap_cli.render.progress import progress_on_stderr
-    from ucap_cli.render.records import skip_notes
-    from ucap_cli.store.collection import fold_collection
-
-    with progress_on_stderr() as progress:
-        folded, skipped, cache_warning = fold_collection(
-            load_config(records=records), reduce, fold, progress, use_cache=use_cache
-        )
-    report_warning(cache_warning)
-    return folded, skip_notes(skipped)
-
-
-def show(
-    view: View, output_format: OutputFormat, export: Path | None, skipped: list[str]
+    details: bool = False,
+    export: Path | None = None,
 ) -> NoReturn:
-    """Print (or export) the view, then the notes on stderr; exit 1 when a file was skipped."""
-    import sys
+    """Write `report` (a view's `Report`) in `output_format`, then the notes on stderr: why
+    the cache was not used, the files left out, a hint when records have errors. Exit 1 when
+    a file has errors, else 0."""
+    from ucap_cli.cli.output import emit, report_warning, stderr_lines
+    from ucap_cli.render.safe import one_line, visible
+    from ucap_cli.render.tabular import ERROR_HINT
 
-    from ucap_cli.cli.output import write, write_pieces
-    from ucap_cli.render.console import make_console
-
-    notes = list(skipped)
-    if output_format is OutputFormat.json:
-        write_pieces(view.json())
-    elif output_format is OutputFormat.csv:
-        sys.stdout.write(view.csv())
-    elif output_format is OutputFormat.markdown:
-        write(view.markdown())
-    elif view.empty:
-        notes.append(view.empty_message)
-    elif export is not None:
-        from ucap_cli.render.export import export_document, export_kind
-        from ucap_cli.toml.write import atomic_write
-
-        document = export_document(
-            view.terminal(), export_kind(export), width=make_console().width, title=view.name
-        )
-        atomic_write(export, document.encode("utf-8"))
-        from ucap_cli.render.safe import visible
-
-        notes.append(f"saved {visible(str(export))}")
-    else:
-        make_console().print(view.terminal())
-    sys.stderr.write("".join(f"{line}\n" for line in notes))
-    raise typer.Exit(1 if skipped else 0)
+    report_warning(report.cache_warning)
+    saved = emit(view, output_format, report, details=details, export=export, title=f"ucap {view}")
+    notes = [
+        f"ucap: skipped {visible(f.display)}:{f.error.line}:{f.error.column}: "
+        f"{f.error.code} {one_line(f.error.message)}"
+        for f in report.left_out
+        if f.error is not None
+    ]
+    if notes:
+        notes.append("  hint: run `ucap validate` for every problem")
+    if report.flagged:
+        notes.append(ERROR_HINT)
+    stderr_lines([*notes, *saved])
+    raise typer.Exit(1 if report.files else 0)

@@ -1,7 +1,15 @@
 """Pydantic models of the record format (version 1): types, required and unknown keys, vocabularies.
 
-Rules that need more than one field or the whole collection live in `checks.py`. Every custom
-validation error's type is its problem code (see `problems.CODES`), so the loader can report it.
+Two views of one format. `ValidRecord` is the contract: every rule of the format page, each
+failure a validation error whose type is its problem code (see `problems.CODES`). `Record`, its
+base, is a record as far as it could be read: the top-level tables a view needs may be unknown
+(None), lists may be empty, and values that are readable but wrong (an unknown country, a
+status not in the list) are kept as written. Views take a `Record`, so a record with errors is
+shown with what it says; rules and writers take a `ValidRecord`.
+
+The rules of meaning are relaxed by the validation context's `lenient` flag, so both models
+share one definition of each table. Rules that need more than one field or the whole
+collection live in `checks.py`.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     PlainValidator,
     ValidationInfo,
     WithJsonSchema,
@@ -29,12 +38,17 @@ from ucap_cli.record.dates import DateError, PartialDate, parse_partial_date
 SCHEMA_VERSION = 1
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+LENIENT = "lenient"  # the validation context's flag: keep readable values that break a rule
 
 
 def _fail(code: str, message: str, **context: object) -> PydanticCustomError:
     """A validation error whose type is the problem code; `index`/`field` refine its location."""
     # The message goes in as context, not as the template, so braces in record text stay as typed.
     return PydanticCustomError(code, "{message}", {"message": message, **context})
+
+
+def _lenient(info: ValidationInfo) -> bool:
+    return bool((info.context or {}).get(LENIENT))
 
 
 def _partial_date(value: object) -> PartialDate:
@@ -52,19 +66,26 @@ _DATE_SCHEMA = {
     "description": 'A partial date: "YYYY", "YYYY-MM", "YYYY-MM-DD" or a TOML local date.',
 }
 
-DateField = Annotated[PartialDate, PlainValidator(_partial_date), WithJsonSchema(_DATE_SCHEMA)]
+DateField = Annotated[
+    PartialDate,
+    PlainValidator(_partial_date),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(_DATE_SCHEMA),
+]
 
 
-def _topic(value: str) -> str:
+def _topic(value: str, info: ValidationInfo) -> str:
     official = vocab.match_topic(value)
-    if official is None:
-        suggestion = vocab.did_you_mean(vocab.suggest_topic(value))
-        raise _fail("E111", f"unknown EU Urban Agenda topic {value!r}{suggestion}")
-    return official
+    if official is not None:
+        return official
+    if _lenient(info):
+        return value
+    suggestion = vocab.did_you_mean(vocab.suggest_topic(value))
+    raise _fail("E111", f"unknown EU Urban Agenda topic {value!r}{suggestion}")
 
 
-def _country(value: str) -> str:
-    if find_country(value) is None:
+def _country(value: str, info: ValidationInfo) -> str:
+    if find_country(value) is None and not _lenient(info):
         suggestion = vocab.did_you_mean(suggest_country(value))
         raise _fail(
             "E109", f"unknown country {value!r}: expected an ISO 3166-1 name or code{suggestion}"
@@ -89,6 +110,19 @@ def _one_of(value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+def _closed(allowed: tuple[str, ...]) -> Any:
+    """The validator of a string from a closed list (E112), lenient reading aside."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        return value if _lenient(info) else _one_of(value, allowed)
+
+    return AfterValidator(check)
+
+
+def _enum(allowed: tuple[str, ...]) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "enum": list(allowed)})
+
+
 TopicField = Annotated[
     str,
     AfterValidator(_topic),
@@ -108,6 +142,12 @@ SdgField = Annotated[
     ),
 ]
 NonEmptyText = Annotated[str, Field(min_length=1)]
+_STATUSES, _AGREEMENTS = vocab.ACTIVITY_STATUSES, vocab.AGREEMENT_KINDS
+_RESULTS, _ORGANISATIONS = vocab.RESULT_STATUSES, vocab.ORGANISATION_KINDS
+ActivityStatus = Annotated[str, _closed(_STATUSES), _enum(_STATUSES)]
+AgreementKind = Annotated[str, _closed(_AGREEMENTS), _enum(_AGREEMENTS)]
+ResultStatus = Annotated[str, _closed(_RESULTS), _enum(_RESULTS)]
+OrganisationKind = Annotated[str, _closed(_ORGANISATIONS), _enum(_ORGANISATIONS)]
 
 
 def _one_line(value: str) -> str:
@@ -147,8 +187,8 @@ class Period(_Table):
     end: DateField | None = None
 
     @model_validator(mode="after")
-    def _end_not_before_start(self) -> Period:
-        if self.end is not None and self.end.last < self.start.first:
+    def _end_not_before_start(self, info: ValidationInfo) -> Period:
+        if self.end is not None and self.end.last < self.start.first and not _lenient(info):
             raise _fail(
                 "E106", f"{self.end} is before the period's start {self.start}", field="end"
             )
@@ -165,7 +205,7 @@ class Focus(_Table):
 class Agreement(_Table):
     """An agreement signed during an activity; `count` for "signs five MoUs"."""
 
-    kind: Literal["mou", "cooperation-agreement", "letter-of-intent", "other"]
+    kind: AgreementKind
     parties: Annotated[list[str], Field(min_length=1)]
     count: Annotated[int, Field(ge=1)] = 1
     fields: list[str] = Field(default_factory=list)
@@ -179,7 +219,7 @@ class Activity(_Table):
     end: DateField | None = None
     kind: str = Field(json_schema_extra={"examples": list(vocab.ACTIVITY_KINDS)})
     title: OneLine
-    status: Literal["done", "planned", "cancelled"] = "done"
+    status: ActivityStatus = "done"
     where: str | None = None
     cities: list[str] = Field(default_factory=list)
     organisations: list[str] = Field(default_factory=list)
@@ -192,12 +232,14 @@ class Activity(_Table):
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, value: str, info: ValidationInfo) -> str:
+        if _lenient(info):
+            return value
         extra = (info.context or {}).get("activity_kinds", ())
         return _one_of(value, (*vocab.ACTIVITY_KINDS, *extra))
 
     @model_validator(mode="after")
-    def _end_not_before_date(self) -> Activity:
-        if self.end is not None and self.end.last < self.date.first:
+    def _end_not_before_date(self, info: ValidationInfo) -> Activity:
+        if self.end is not None and self.end.last < self.date.first and not _lenient(info):
             raise _fail(
                 "E106", f"{self.end} is before the activity's date {self.date}", field="end"
             )
@@ -214,7 +256,7 @@ class ExpectedResult(_Table):
 
     text: NonEmptyText
     theme: str | None = None
-    status: Literal["planned", "in-progress", "achieved", "dropped"] = "planned"
+    status: ResultStatus = "planned"
     organisations: list[str] = Field(default_factory=list)
 
 
@@ -222,31 +264,28 @@ class Organisation(_Table):
     """A government, company, university... taking part."""
 
     name: NonEmptyText
-    kind: Literal["government", "company", "university", "cluster", "agency", "ngo", "other"] = (
-        "other"
-    )
+    kind: OrganisationKind = "other"
     city: str | None = None
     note: str | None = None
 
 
 class Record(_Table):
-    """One Urban Cooperation Action Plan (U-CAP): one TOML file."""
+    """One U-CAP record as far as it could be read (see the module's docstring).
+
+    `period` and `city` are None when they could not be read; lists are empty when absent.
+    """
 
     model_config = ConfigDict(
         title="U-CAP record",
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )
 
-    schema_version: Literal[1] = Field(description="Version of the record format; must be 1.")
-    id: str = Field(
-        description="Slug equal to the file name without .toml.",
-        # In the schema only: the validator below reports E108 with a clear message.
-        json_schema_extra={"pattern": f"^{SLUG.pattern}$"},
-    )
+    schema_version: int = 1
+    id: str = ""
     title: str | None = None
     programme: str | None = None
-    period: Period
-    themes: Annotated[list[NonEmptyText], Field(min_length=1)]
+    period: Period | None = None
+    themes: list[str] = Field(default_factory=list)
     sdgs: list[SdgField] = Field(default_factory=list)
     urban_agenda: list[TopicField] = Field(default_factory=list)
     contact: str | None = None
@@ -254,13 +293,40 @@ class Record(_Table):
     challenges: list[str] = Field(default_factory=list)
     objectives: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
-    city: City
-    partners: Annotated[list[City], Field(min_length=1)]
+    city: City | None = None
+    partners: list[City] = Field(default_factory=list)
     focus: list[Focus] = Field(default_factory=list)
     activities: list[Activity] = Field(default_factory=list)
     expected_results: list[ExpectedResult] = Field(default_factory=list)
     organisations: list[Organisation] = Field(default_factory=list)
     extra: dict[str, Any] = Field(default_factory=dict, description="Free-form; never validated.")
+
+    @property
+    def display_title(self) -> str:
+        """The title, or "Lead – Partner, Partner, ..." when none is given."""  # noqa: RUF002
+        if self.title:
+            return self.title
+        lead = self.city.name if self.city else "?"
+        return f"{lead} – {', '.join(p.name for p in self.partners)}"  # noqa: RUF001
+
+    def cities(self) -> tuple[City, ...]:
+        """The lead city (when known) followed by the partners."""
+        return (self.city, *self.partners) if self.city else tuple(self.partners)
+
+
+class ValidRecord(Record):
+    """A record that keeps every rule of the format: what `validate` checks against."""
+
+    schema_version: Literal[1] = Field(description="Version of the record format; must be 1.")
+    id: str = Field(
+        description="Slug equal to the file name without .toml.",
+        # In the schema only: the validator below reports E108 with a clear message.
+        json_schema_extra={"pattern": f"^{SLUG.pattern}$"},
+    )
+    period: Period
+    themes: Annotated[list[NonEmptyText], Field(min_length=1)]
+    city: City
+    partners: Annotated[list[City], Field(min_length=1)]
 
     @field_validator("id")
     @classmethod
@@ -305,14 +371,3 @@ class Record(_Table):
         if value is not None and not EMAIL.fullmatch(value):
             raise _fail("E113", f"must be an e-mail address, got {value!r}")
         return value
-
-    @property
-    def display_title(self) -> str:
-        """The title, or "Lead – Partner, Partner, ..." when none is given."""  # noqa: RUF002
-        if self.title:
-            return self.title
-        return f"{self.city.name} – {', '.join(p.name for p in self.partners)}"  # noqa: RUF001
-
-    def cities(self) -> tuple[City, ...]:
-        """The lead city followed by the partners."""
-        return (self.city, *self.partners)

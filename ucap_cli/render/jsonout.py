@@ -8,32 +8,21 @@ array with one record per line.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-# DEL, C1 controls (\x9b is a CSI to some terminals) and bidi controls (they could reorder
-# what a terminal shows) are written as \u escapes, which JSON's own encoder leaves raw;
-# JSON readers get the same characters back.
-_BIDI = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from ucap_cli.record.data import COMPACT as _COMPACT
+from ucap_cli.record.data import encode, escape_unsafe
+
 _INDENT = "  "
 _BATCH = 512
 
 
-def _default(value: object) -> str:
-    if isinstance(value, dt.date | dt.time):  # TOML dates and times: as written, ISO
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON data")
-
-
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=_default)
-
-
 def dumps(value: Any, *, outline: int = 64) -> str:
-    """`value` as JSON; objects and arrays nested less than `outline` deep get a line per entry."""
-    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", _dump(value, 0, outline))
+    """`value` as JSON; objects and arrays nested less than `outline` deep get a line per entry.
+
+    Control and bidi characters are escaped as in `record.data.encode`."""
+    return escape_unsafe(_dump(value, 0, outline))
 
 
 def _dump(value: Any, level: int, outline: int) -> str:
@@ -73,4 +62,4 @@ def array_lines(items: Iterable[bytes], level: int = 0) -> Iterator[bytes]:
 
 def encoded(value: Any) -> bytes:
     """`value` as one line of UTF-8 JSON: an item for `array_lines`."""
-    return dumps(value, outline=0).encode("utf-8")
+    return encode(value)

@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from ucap_cli import __version__
 from ucap_cli.check.problems import CODES, Problem, Severity
+from ucap_cli.check.result import ValidationResult
 from ucap_cli.render import jsonout
+from ucap_cli.render.registry import Options, Screen
 from ucap_cli.render.safe import MAX_SHOWN, visible
-from ucap_cli.store.collection import ValidationResult
 
 if TYPE_CHECKING:
     from rich.text import Text
-
-FORMATS = ("text", "concise", "json", "github", "sarif")
 
 
 def summary_line(result: ValidationResult) -> str:
@@ -40,6 +39,21 @@ def first_line(problem: Problem) -> str:
 def as_plain(result: ValidationResult) -> str:
     """The text view without Rich (for pipes and files): first lines, then the summary."""
     return "\n".join([*(first_line(p) for p in result.problems), summary_line(result)])
+
+
+def as_text(result: ValidationResult, options: Options) -> Screen | str:
+    """On a terminal: each problem with its source line, a caret and its hint, in colour;
+    elsewhere the plain first lines (no Rich is imported)."""
+    if not options.terminal:
+        return as_plain(result) + "\n"
+    return Screen(list(text_lines(result, detailed=True)), soft_wrap=True)
+
+
+def as_concise(result: ValidationResult, options: Options) -> Screen | str:
+    """The first lines and the summary (for pre-commit logs)."""
+    if not options.terminal:
+        return as_plain(result) + "\n"
+    return Screen(list(text_lines(result, detailed=False)), soft_wrap=True)
 
 
 def text_lines(result: ValidationResult, *, detailed: bool) -> Iterator[Text]:
@@ -71,7 +85,7 @@ def text_lines(result: ValidationResult, *, detailed: bool) -> Iterator[Text]:
     yield Text(summary_line(result), style="bold")
 
 
-def as_json(result: ValidationResult) -> str:
+def as_json(result: ValidationResult, options: Options | None = None) -> str:
     """The documented JSON report."""
     report = {
         "ucap_version": __version__,
@@ -91,7 +105,7 @@ def as_json(result: ValidationResult) -> str:
             for p in result.problems
         ],
     }
-    return jsonout.dumps(report)
+    return jsonout.dumps(report) + "\n"
 
 
 def _escape_data(text: str) -> str:
@@ -102,7 +116,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def as_github(result: ValidationResult) -> str:
+def as_github(result: ValidationResult, options: Options | None = None) -> str:
     """GitHub Actions workflow commands, one annotation per problem.
 
     Control characters are escaped as in the text view: the Actions log renders ANSI codes.
@@ -116,10 +130,10 @@ def as_github(result: ValidationResult) -> str:
             f"title={p.code}::{_escape_data(visible(message))}"
         )
     lines.append(summary_line(result))
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"
 
 
-def as_sarif(result: ValidationResult) -> str:
+def as_sarif(result: ValidationResult, options: Options | None = None) -> str:
     """A SARIF 2.1.0 log for code-scanning dashboards."""
     used = sorted({p.code for p in result.problems})
     rules: list[dict[str, Any]] = [
@@ -167,4 +181,4 @@ def as_sarif(result: ValidationResult) -> str:
             }
         ],
     }
-    return jsonout.dumps(log)
+    return jsonout.dumps(log) + "\n"

@@ -1,4 +1,4 @@
-"""Views of a summary: the terminal view (horizontal bars) and the json/csv/markdown writers."""
+"""The writers of `summary`: the terminal view (horizontal bars), JSON, CSV and Markdown."""
 
 from __future__ import annotations
 
@@ -13,18 +13,22 @@ from rich.text import Text
 from ucap_cli import __version__
 from ucap_cli.record.dates import PartialDate
 from ucap_cli.render import jsonout
+from ucap_cli.render.registry import Options, Screen
 from ucap_cli.render.safe import one_line
-from ucap_cli.render.timeline import (
-    AGREEMENT_NAMES,
-    Hanging,
-    SectionRule,
-    kind_label,
+from ucap_cli.render.tabular import (
+    DASH,
+    agreement_kind,
+    files_json,
+    markdown_note,
     markdown_text,
+    note_lines,
     plural,
+    problem_text,
     write_csv,
 )
+from ucap_cli.render.timeline import Hanging, SectionRule, kind_label
+from ucap_cli.views.report import Report
 from ucap_cli.views.summary import Overview, Summary
-from ucap_cli.views.timeline import DASH
 
 TOP_ORGANISATIONS = 10  # in the terminal view and Markdown; JSON and CSV have them all
 TOP_LINKS = 30  # city network pairs in the terminal view (the most active, when there are more)
@@ -117,6 +121,15 @@ class SideBySide:
 # --------------------------------------------------------------------------- terminal
 
 
+def summary_screen(report: Report[Summary], options: Options) -> Screen:
+    """The terminal view, then the note on records with errors."""
+    summary = report.data
+    notes = [Text(line, style="yellow") for line in note_lines(report.files)]
+    if not summary.overview.records:
+        return Screen(Group(*notes) if notes else None, empty="No records match.")
+    return Screen(Group(summary_view(summary), *([Text(""), *notes] if notes else [])))
+
+
 def summary_view(summary: Summary) -> RenderableType:
     """The terminal view: overview, then every part as horizontal bars."""
     return Group(
@@ -178,30 +191,30 @@ def _span(start: PartialDate | None, end: PartialDate | None, ongoing: bool = Fa
     return f"{start.display()} {DASH} {last}"
 
 
-_AGREEMENT_WORDS = {
-    "mou": ("MoU", "MoUs"),
-    "cooperation-agreement": ("cooperation agreement", "cooperation agreements"),
-    "letter-of-intent": ("letter of intent", "letters of intent"),
-    "other": ("other agreement", "other agreements"),
-}
-
-
 def agreements_text(overview: Overview) -> str:
     """'8 (7 MoUs, 1 cooperation agreement)'."""
-    parts = []
-    for kind, count in overview.agreements_by_kind.items():
-        one, many = _AGREEMENT_WORDS.get(kind, (kind, kind))
-        parts.append(plural(count, one, many))
+    parts = [
+        f"{count} {agreement_kind(kind, count)}"
+        for kind, count in overview.agreements_by_kind.items()
+    ]
     return str(overview.agreements) + (f" ({', '.join(parts)})" if parts else "")
 
 
 def overview_rows(overview: Overview) -> list[tuple[str, str]]:
     """The overview as (label, plain text) pairs, shared by the terminal and Markdown."""
     o = overview
-    return [
+    partners = "Partner cities" if o.cities_from == "records" else "Partners taking part"
+    rows = [
         ("Records", str(o.records)),
         ("Lead cities", f"{len(o.lead_cities)}: {_names(o.lead_cities)}".rstrip(": ")),
-        ("Partner cities", f"{len(o.partner_cities)}: {_names(o.partner_cities)}".rstrip(": ")),
+        (partners, f"{len(o.partner_cities)}: {_names(o.partner_cities)}".rstrip(": ")),
+    ]
+    if o.other_cities:
+        rows.append(
+            ("Other cities taking part", f"{len(o.other_cities)}: {_names(o.other_cities)}")
+        )
+    return [
+        *rows,
         ("Countries", f"{len(o.countries)}: {_names(o.countries)}".rstrip(": ")),
         (
             "Activities",
@@ -313,17 +326,14 @@ def result_bars(summary: Summary) -> Bars:
     )
 
 
-def empty_message() -> str:
-    """The one line shown when no record matches."""
-    return "No records match."
-
-
 # --------------------------------------------------------------------------- writers
 
 
-def as_json(summary: Summary) -> str:
-    """The numbers behind every part of the view (documented in the README)."""
-    return jsonout.dumps({"ucap_version": __version__, **summary.to_json()})
+def summary_json(report: Report[Summary], options: Options) -> str:
+    """The numbers behind every part of the view (documented in the README), and the files
+    with errors as `problems`."""
+    content = {"ucap_version": __version__, **report.data.to_json()}
+    return jsonout.dumps({**content, "problems": files_json(report.files)}) + "\n"
 
 
 CSV_COLUMNS = ("part", "key", "name", "measure", "value")
@@ -332,11 +342,13 @@ CSV_COLUMNS = ("part", "key", "name", "measure", "value")
 def csv_rows(summary: Summary) -> Iterator[tuple[str, str, str, str, object]]:
     """Long form: one number per row."""
     o = summary.overview.to_json()
-    for measure in ("records", "lead_cities", "partner_cities", "countries", "activities"):
+    measures = ("records", "lead_cities", "partner_cities", "other_cities", "countries")
+    for measure in (*measures, "activities"):
         yield ("overview", "", "", measure, o[measure])
+    yield ("overview", "", "", "cities_from", o["cities_from"])
     yield ("overview", "", "", "agreements", o["agreements"])
     for kind, count in o["agreements_by_kind"].items():
-        yield ("overview", kind, AGREEMENT_NAMES.get(kind, kind), "agreements", count)
+        yield ("overview", kind, agreement_kind(kind), "agreements", count)
     for key in ("start", "end"):
         yield ("overview", "", "", f"period_{key}", o["period"][key] or "")
     yield ("overview", "", "", "ongoing", str(o["period"]["ongoing"]).lower())
@@ -362,9 +374,15 @@ def csv_rows(summary: Summary) -> Iterator[tuple[str, str, str, str, object]]:
         yield ("expected_results", r.status, "", "expected_results", r.expected_results)
 
 
-def as_csv(summary: Summary) -> str:
-    """Every number, one per row: part, key, name, measure, value."""
-    return write_csv(CSV_COLUMNS, csv_rows(summary))
+def summary_csv(report: Report[Summary], options: Options) -> str:
+    """Every number, one per row: part, key, name, measure, value; then a row per file with
+    errors (part `problems`: the file, its first error, and whether it was left out)."""
+    problems = [
+        ("problems", f.display, problem_text(f.error), "left_out" if not f.readable else "read", 1)
+        for f in report.files
+        if f.error is not None
+    ]
+    return write_csv(CSV_COLUMNS, [*csv_rows(report.data), *problems])
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -373,6 +391,14 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
         cells = [markdown_text(v) if isinstance(v, str) else str(v) for v in row]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def summary_markdown(report: Report[Summary], options: Options) -> str:
+    """A report section: the overview and one table per part, then the note on records with
+    errors."""
+    summary = report.data
+    body = as_markdown(summary).rstrip("\n") if summary.overview.records else ""
+    return "\n".join([body, *markdown_note(report.files)]).lstrip("\n") + "\n"
 
 
 def as_markdown(summary: Summary) -> str:

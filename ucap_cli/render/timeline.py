@@ -1,23 +1,38 @@
-"""Views of a timeline: the terminal view (Rich renderables) and the json/csv/markdown writers."""
+"""The writers of `timeline`: the terminal view (Rich renderables), JSON, CSV and Markdown."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 
 from ucap_cli import __version__
-from ucap_cli.record.model import Activity, Agreement
+from ucap_cli.record.model import Activity
 from ucap_cli.render import jsonout
-from ucap_cli.render.records import neutralise
+from ucap_cli.render.registry import Options, Screen
 from ucap_cli.render.safe import one_line
-from ucap_cli.views.timeline import DASH, RecordPeriod, Timeline, TimelineEntry, periods_axis
+from ucap_cli.render.tabular import (
+    agreement_line,
+    files_json,
+    markdown_note,
+    markdown_text,
+    note_lines,
+    plural,
+    problem_text,
+    write_csv,
+)
+from ucap_cli.views.report import Report
+from ucap_cli.views.timeline import (
+    DASH,
+    EncodedTimeline,
+    RecordPeriod,
+    Timeline,
+    TimelineEntry,
+    periods_axis,
+)
 
 KIND_STYLES: dict[str, str] = {
     "visit": "bold cyan",
@@ -34,12 +49,6 @@ KIND_STYLES: dict[str, str] = {
     "other": "bold white",
 }
 RECORD_STYLES = ("cyan", "magenta", "green", "yellow", "blue", "red")
-AGREEMENT_NAMES = {
-    "mou": "MoU",
-    "cooperation-agreement": "Cooperation agreement",
-    "letter-of-intent": "Letter of intent",
-    "other": "Agreement",
-}
 KIND_WIDTH = 11  # "field-visit"; longer configured kinds are cut with an ellipsis
 
 
@@ -50,29 +59,26 @@ def kind_label(kind: str) -> Text:
     return label
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """'1 activity', '3 activities'."""
-    return f"{count} {word if count == 1 else many or word + 's'}"
-
-
-def agreement_line(agreement: Agreement) -> str:
-    """'MoU x5: A, B (fields) - title' as plain text (not yet made safe for a terminal)."""
-    text = AGREEMENT_NAMES.get(agreement.kind, agreement.kind)
-    if agreement.count > 1:
-        text += f" \u00d7{agreement.count}"
-    text += ": " + ", ".join(agreement.parties)
-    if agreement.fields:
-        text += f" ({'; '.join(agreement.fields)})"
-    if agreement.title:
-        text += f" {DASH} {agreement.title}"
-    return text
-
-
 # --------------------------------------------------------------------------- terminal
 
 
+def timeline_screen(report: Report[Timeline], options: Options) -> Screen:
+    """The terminal view: a heading, the periods strip (several records), then the entries,
+    and the note on records with errors."""
+    timeline = report.data
+    notes = [Text(line, style="yellow") for line in note_lines(report.files)]
+    parts: list[RenderableType] = []
+    if timeline.entries:
+        parts.append(timeline_view(timeline, details=options.details))
+        if notes:
+            parts.append(Text(""))
+    parts += notes
+    empty = None if timeline.entries else "No activities match."
+    return Screen(Group(*parts) if parts else None, empty=empty)
+
+
 def timeline_view(timeline: Timeline, *, details: bool = False) -> RenderableType:
-    """The terminal view: a heading, the periods strip (several records), then the entries."""
+    """The entries' view: a heading, the periods strip (several records), then the entries."""
     parts: list[RenderableType] = [heading(timeline)]
     if timeline.several_records:
         parts += [Text(""), PeriodStrip(timeline.periods)]
@@ -102,7 +108,7 @@ def heading(timeline: Timeline) -> Text:
     """Two lines: what is shown (the record's title, or 'N records'), then how many and when."""
     entries = timeline.entries
     if len(timeline.periods) == 1:
-        text = Text(one_line(timeline.periods[0].record.display_title), style="bold")
+        text = Text(one_line(timeline.periods[0].record.title), style="bold")
     else:
         text = Text(plural(len(timeline.periods), "record"), style="bold")
     text.append("\n" + plural(len(entries), "activity", "activities"))
@@ -218,8 +224,10 @@ class PeriodStrip:
         ):
             style = RECORD_STYLES[index % len(RECORD_STYLES)]
             cells = [" "] * bar_width
-            for col in range(column(period.start.first), column(period.last_day(self.today)) + 1):
-                cells[col] = bar_char
+            begin, end = period.first_day(), period.last_day(self.today)
+            if begin is not None and end is not None and period.start is not None:
+                for col in range(column(begin), column(end) + 1):
+                    cells[col] = bar_char
             for date in period.dates:
                 cells[column(date.first)] = dot_char
             row = Text(label, style="bold")
@@ -233,6 +241,8 @@ class PeriodStrip:
 
     @staticmethod
     def _span_text(period: RecordPeriod) -> str:
+        if period.start is None:
+            return "period unknown"
         end = period.end.display() if period.end else "ongoing"
         return f"{period.start.display()} {DASH} {end}"
 
@@ -251,30 +261,21 @@ class PeriodStrip:
         return "".join(axis).rstrip()
 
 
-def empty_message() -> str:
-    """The one line shown when no activity matches."""
-    return "No activities match."
-
-
 # --------------------------------------------------------------------------- writers
 
 
-def as_json(timeline: Timeline) -> str:
-    """The records' periods and the activities in order, as JSON."""
-    return jsonout.dumps({"ucap_version": __version__, **timeline.to_json()}, outline=2)
-
-
-def json_entry(entry: TimelineEntry) -> bytes:
-    """One activity of `as_json`, encoded: what worker processes send back for JSON output."""
-    return jsonout.encoded(entry.to_json())
-
-
-def json_pieces(periods: Iterable[RecordPeriod], entries: Iterable[bytes]) -> Iterator[bytes]:
-    """`as_json` in pieces, from the periods and the `json_entry`s in timeline order."""
+def timeline_json(report: Report[EncodedTimeline], options: Options) -> Iterator[bytes]:
+    """The records' periods and the activities in timeline order, as JSON, in pieces; the
+    files with errors as `problems`."""
+    timeline = report.data
     yield b'{\n  "ucap_version": ' + jsonout.encoded(__version__) + b',\n  "records": '
-    yield from jsonout.array_lines((jsonout.encoded(p.to_json()) for p in periods), level=1)
+    yield from jsonout.array_lines(
+        (jsonout.encoded(p.to_json()) for p in timeline.periods), level=1
+    )
     yield b',\n  "activities": '
-    yield from jsonout.array_lines(entries, level=1)
+    yield from jsonout.array_lines(iter(timeline.entries), level=1)
+    yield b',\n  "problems": '
+    yield from jsonout.array_lines((jsonout.encoded(p) for p in files_json(report.files)), level=1)
     yield b"\n}"
 
 
@@ -293,29 +294,32 @@ CSV_COLUMNS = (
     "agreements",
     "outputs",
     "summary",
+    "problem",
 )
 
 
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """CSV text with a header row; every cell on one line and never a spreadsheet formula."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([neutralise("" if v is None else str(v)) for v in row] for row in rows)
-    return buffer.getvalue()
-
-
-def as_csv(timeline: Timeline) -> str:
-    """One row per activity; lists joined with '; ', `agreements` counts `count`."""
-    return write_csv(CSV_COLUMNS, (csv_row(entry) for entry in timeline.entries))
+def timeline_csv(report: Report[Timeline], options: Options) -> str:
+    """One row per activity; lists joined with '; ', `agreements` counts `count`; `problem`:
+    the first error of the activity's record (a file left out has a row of its own)."""
+    errors = {f.display: problem_text(f.error) for f in report.flagged if f.error is not None}
+    by_id = {f.id: e for f in report.flagged if f.id and (e := errors.get(f.display))}
+    rows: list[Sequence[object]] = [
+        (*csv_row(entry), by_id.get(entry.record.id, "")) for entry in report.data.entries
+    ]
+    rows += [
+        ("",) * (len(CSV_COLUMNS) - 1) + (problem_text(f.error),)
+        for f in report.left_out
+        if f.error is not None
+    ]
+    return write_csv(CSV_COLUMNS, rows)
 
 
 def csv_row(entry: TimelineEntry) -> tuple[object, ...]:
-    """The CSV_COLUMNS of one activity."""
+    """The CSV_COLUMNS of one activity, but its record's problem."""
     a = entry.activity
     return (
         entry.record.id,
-        entry.record.city.name,
+        entry.record.lead_city or "",
         str(a.date),
         str(a.end) if a.end else "",
         a.kind,
@@ -331,26 +335,25 @@ def csv_row(entry: TimelineEntry) -> tuple[object, ...]:
     )
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])|&(?=#?\w+;)")
+def timeline_markdown(report: Report[Timeline], options: Options) -> str:
+    """Headings per year and month, one bullet per activity (details as sub-bullets), then
+    the note on records with errors."""
+    lines = as_markdown(report.data, details=options.details) if report.data.entries else []
+    return "\n".join([*lines, *markdown_note(report.files)]).lstrip("\n") + "\n"
 
 
-def markdown_text(text: str) -> str:
-    """Record text as literal Markdown inline text: one line, markup characters escaped."""
-    flat = " ".join(one_line(text).split())
-    return _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), flat)
-
-
-def as_markdown(timeline: Timeline, *, details: bool = False) -> str:
-    """Headings per year and month, one bullet per activity (details as sub-bullets)."""
+def as_markdown(timeline: Timeline, *, details: bool = False) -> list[str]:
+    """The lines of the timeline in Markdown."""
     title, counts = heading(timeline).plain.split("\n")
     lines = [f"# Timeline: {markdown_text(title)}", "", counts]
     if timeline.several_records:
         lines += ["", "| record | lead city | period | activities |", "| --- | --- | --- | --- |"]
         for p in timeline.periods:
             end = p.end.display() if p.end else "ongoing"
+            span = f"{p.start.display()} {DASH} {end}" if p.start else "?"
             lines.append(
-                f"| {markdown_text(p.record.id)} | {markdown_text(p.record.city.name)} | "
-                f"{p.start.display()} {DASH} {end} | {len(p.dates)} |"
+                f"| {markdown_text(p.record.id)} | {markdown_text(p.record.lead_city or '?')} | "
+                f"{span} | {len(p.dates)} |"
             )
     for year in timeline.groups():
         lines += ["", f"## {year.year}"]
@@ -360,7 +363,7 @@ def as_markdown(timeline: Timeline, *, details: bool = False) -> str:
             lines.append("")
             for entry in month.entries:
                 lines += list(_markdown_entry(entry, timeline.several_records, details))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _markdown_entry(entry: TimelineEntry, several: bool, details: bool) -> Iterator[str]:
@@ -380,4 +383,4 @@ def _markdown_entry(entry: TimelineEntry, several: bool, details: bool) -> Itera
         for output in a.outputs:
             yield f"  - {markdown_text(output)}"
         for agreement in a.agreements:
-            yield f"  - Agreement: {markdown_text(agreement_line(agreement))}"
+            yield f"  - agreement: {markdown_text(agreement_line(agreement))}"

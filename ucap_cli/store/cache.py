@@ -1,18 +1,29 @@
-"""ucap's cache folder, `.ucap_cache/` at the project root, and its cache of validation verdicts.
+"""What reading commands remember about unchanged files, in ucap's cache folder (`scratch`).
 
-The folder is ucap's scratch space inside a repository that may be someone else's, so it is
-opened level by level (`CacheFolder`): each folder with `O_NOFOLLOW | O_DIRECTORY` relative to
-its parent, each file relative to its folder, and each checked before use to be a real folder
-or regular file of this user's. A link, a file of another type or another user's in what a
-command uses of it means the cache is not used for the rest of the run (`Unexpected`, reported
-as one warning), never that something outside it is read, written or removed. Nothing is
-removed but names of the cache's own making. Where the platform cannot open files relative to
-a folder, there is no cache.
+Verdicts (`validate`): an entry is keyed by the file's absolute path and trusted only while the
+file's size, modification time (ns), inode and change time are those recorded. The whole cache
+is dropped when anything that could change a verdict differs: ucap's code, the configuration
+that validation reads, or today's date (W305/W306 depend on it). `--no-cache` bypasses it.
 
-Verdicts: an entry is keyed by the file's absolute path and trusted only while the file's
-size, modification time (ns), inode and change time are those recorded. The whole cache is
-dropped when anything that could change a verdict differs: ucap's code, the configuration that
-validation reads, or today's date (W305/W306 depend on it). `--no-cache` bypasses it.
+Parsed data: so that views skip the TOML parsing of unchanged files.
+
+Parsing is most of a view's cost (about 0.7 ms of the 1 ms a 10 KB record takes). One entry a
+file, in `.ucap_cache/parsed/<records folder>/`, named by a hash of the file's absolute path: a
+header line (the entry format, the parser's fingerprint, the file's stamp), then the parsed TOML
+data, pickled. Each records folder has a subfolder of its own (named by a hash of its absolute
+path, which a `records` file in it gives in full), so that keeping one folder's entries to its
+current files leaves the others' alone.
+
+An entry is used only while the file's stamp and the fingerprint are those recorded. It holds
+the data and what validating it found under the settings of the run that stored it (valid, or
+the first error): validation still runs on it, so a view's record is never stale, and a file
+with an error is not located again while the settings stay the same.
+
+Entries are read with an unpickler that accepts dates and times and nothing else: an entry
+planted in the folder cannot run code. Every folder and file is opened through
+`scratch.CacheFolder` (never through a link, only this user's); anything there that is
+not of the cache's making stops the cache for the run, with a `warning`. Every other cache
+failure is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -20,265 +31,33 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hashlib
+import io
 import json
 import os
+import pickle
 import re
-import stat as st
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from ucap_cli import __version__
 from ucap_cli.check.problems import CODES, Problem
-
-FOLDER = ".ucap_cache"
-_FILE = "verdicts.json"
-PARSED = "parsed"  # the folder of the parsed-data cache (ucap_cli/parsed.py) in FOLDER
-# A file changed within this many seconds of being checked could change again within the
-# file system's timestamp resolution, unseen: such verdicts are not kept.
-RACY_SECONDS = 2.0
-ABANDONED = 3600.0  # seconds: a temporary file this old was left by a run that stopped
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_OPEN_FOLDER = os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC
-# Non-blocking: a FIFO planted in the cache opens at once, then fails the regular-file check.
-_OPEN_FILE = os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC
-_CREATE_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
-# Everything the cache folder's safety rests on; without it (Windows) there is no cache.
-SUPPORTED = (
-    bool(_NOFOLLOW and _DIRECTORY and _NONBLOCK)
-    and hasattr(os, "getuid")
-    and {os.open, os.stat, os.mkdir, os.unlink, os.rename, os.rmdir} <= os.supports_dir_fd
-    and os.scandir in os.supports_fd
+from ucap_cli.store.scratch import (
+    ABANDONED,
+    FOLDER,
+    PARSED,
+    RACY_SECONDS,
+    VERDICTS,
+    CacheFolder,
+    Unexpected,
+    not_used,
+    open_cache,
+    temporary_of,
 )
-# The temporary file a cache write makes beside NAME, and what such names look like.
-_TEMPORARY = re.compile(r"(?P<name>.+)\.[0-9]+\.tmp", re.DOTALL)
-
-
-class Unexpected(Exception):
-    """Something in the cache folder that ucap did not make: a symbolic link, a file of
-    another type, another user's file. `str(error)` says what and where."""
-
-
-def temporary_name(name: str) -> str:
-    """The name of this process's temporary file for the cache file `name`."""
-    return f"{name}.{os.getpid()}.tmp"
-
-
-def temporary_of(name: str) -> str | None:
-    """The cache file that `name` is a temporary file of (`temporary_name`), if it is one."""
-    match = _TEMPORARY.fullmatch(name)
-    return match.group("name") if match else None
-
-
-def check_own(status: os.stat_result, shown: str, *, folder: bool = False) -> None:
-    """Raise Unexpected unless `status` (not following links) is this user's real folder
-    (`folder`) or regular file."""
-    mode = status.st_mode
-    if st.S_ISLNK(mode):
-        raise Unexpected(f"{shown} is a symbolic link")
-    if folder and not st.S_ISDIR(mode):
-        raise Unexpected(f"{shown} is not a folder")
-    if not folder and not st.S_ISREG(mode):
-        raise Unexpected(f"{shown} is not a regular file")
-    if status.st_uid != os.getuid():
-        raise Unexpected(f"{shown} belongs to another user")
-
-
-class CacheFolder:
-    """A folder of the cache, held open: names in it are read, made, renamed and removed
-    relative to it (`dir_fd`), never through a symbolic link, and only when they are this
-    user's regular files or folders. `shown` is its path from the project root, for messages.
-
-    Methods raise Unexpected for anything else, FileNotFoundError for a missing name and
-    OSError when the file system refuses.
-    """
-
-    def __init__(self, fd: int, shown: str) -> None:
-        self.fd = fd
-        self.shown = shown
-
-    def __enter__(self) -> CacheFolder:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Let go of the folder."""
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-
-    def shown_name(self, name: str) -> str:
-        """How `name` in this folder is shown in messages."""
-        return f"{self.shown}/{name}" if self.shown else name
-
-    def folder(self, name: str, *, create: bool = False) -> CacheFolder:
-        """The subfolder `name`, made first when `create` and missing."""
-        if create:
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(name, dir_fd=self.fd)
-        try:
-            fd = os.open(name, _OPEN_FOLDER, dir_fd=self.fd)
-        except FileNotFoundError:
-            raise
-        except OSError:  # a link (ELOOP), a file (ENOTDIR), or a refusal: say which
-            self.status(name, folder=True)
-            raise
-        child = CacheFolder(fd, self.shown_name(name))
-        try:
-            check_own(os.fstat(fd), child.shown, folder=True)
-        except BaseException:
-            child.close()
-            raise
-        return child
-
-    def status(self, name: str, *, folder: bool | None = False) -> os.stat_result:
-        """The status of `name` (not following a link), which must be this user's regular
-        file, or real folder when `folder` (either when None)."""
-        status = os.stat(name, dir_fd=self.fd, follow_symlinks=False)
-        if folder is None:
-            folder = st.S_ISDIR(status.st_mode)
-        check_own(status, self.shown_name(name), folder=folder)
-        return status
-
-    def read(self, name: str) -> bytes:
-        """The content of the file `name`."""
-        try:
-            fd = os.open(name, _OPEN_FILE, dir_fd=self.fd)
-        except FileNotFoundError:
-            raise
-        except OSError:
-            self.status(name)
-            raise
-        try:
-            status = os.fstat(fd)
-            check_own(status, self.shown_name(name))
-            chunks = []
-            while chunk := os.read(fd, status.st_size + 4096):
-                chunks.append(chunk)
-            return b"".join(chunks)
-        finally:
-            os.close(fd)
-
-    def write(self, name: str, data: bytes) -> None:
-        """Replace (or make) the file `name` with `data`, atomically: a temporary file of this
-        process's (`temporary_name`), then a rename over `name`, only when that is missing or
-        a regular file of this user's. On failure, nothing is left behind."""
-        temporary = temporary_name(name)
-        try:
-            fd = os.open(temporary, _CREATE_FILE, 0o666, dir_fd=self.fd)
-        except FileExistsError:  # left by a run that stopped (with this pid) or being written
-            if not self.remove_stale(temporary):
-                raise
-            fd = os.open(temporary, _CREATE_FILE, 0o666, dir_fd=self.fd)
-        try:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-            finally:
-                os.close(fd)
-            with contextlib.suppress(FileNotFoundError):
-                self.status(name)
-            os.replace(temporary, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary, dir_fd=self.fd)
-            raise
-
-    def make(self, name: str, data: bytes) -> None:
-        """Make the file `name` with `data` unless there is one (this user's regular file)."""
-        try:
-            fd = os.open(name, _CREATE_FILE, 0o666, dir_fd=self.fd)
-        except FileExistsError:
-            self.status(name)
-            return
-        try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
-
-    def remove_stale(self, name: str) -> bool:
-        """Remove `name`, a temporary file of the cache's, when a run that stopped left it:
-        a regular file of this user's, unchanged for an hour. True when it was removed."""
-        try:
-            status = self.status(name)
-        except FileNotFoundError:
-            return False
-        if status.st_mtime > time.time() - ABANDONED:
-            return False  # another run may be writing it
-        os.unlink(name, dir_fd=self.fd)
-        return True
-
-    def listing(self) -> list[str]:
-        """The names in the folder."""
-        return [entry.name for entry in self.entries()]
-
-    def entries(self) -> list[os.DirEntry[str]]:
-        """What the folder holds, with the types its listing gives (no stat of each)."""
-        with os.scandir(self.fd) as entries:
-            return list(entries)
-
-
-def open_cache(root: Path, *names: str, create: bool = False) -> CacheFolder:
-    """The folder `root/.ucap_cache/NAMES...`, each level opened without following a link and
-    checked to be this user's real folder; made first when `create` (the cache folder with a
-    `.gitignore` that keeps it out of git). Opened so, it cannot lie outside `root`. Whatever
-    else is in the cache folder itself is checked too (a few names), so that every command that
-    uses the cache sees a link or a foreign file there.
-
-    Raises Unexpected, FileNotFoundError when a level is missing, OSError on other failures
-    (and where the platform cannot do this safely).
-    """
-    if not SUPPORTED:
-        raise OSError("no safe cache folder on this platform")
-    top = CacheFolder(os.open(root, os.O_RDONLY | _DIRECTORY | _CLOEXEC), "")
-    try:
-        folder = top.folder(FOLDER, create=create)
-    finally:
-        top.close()
-    try:
-        if create:
-            folder.make(".gitignore", b"*\n")
-        for name in folder.listing():
-            with contextlib.suppress(FileNotFoundError):  # another run's temporary file, gone
-                folder.status(name, folder=_must_be_folder(name))
-        for name in names:
-            inner = folder.folder(name, create=create)
-            folder.close()
-            folder = inner
-    except BaseException:
-        folder.close()
-        raise
-    return folder
-
-
-def _must_be_folder(name: str) -> bool | None:
-    """Whether `name` in the cache folder is the cache's folder (True) or file (False); None
-    for other names, which are left alone."""
-    if name == PARSED:
-        return True
-    if name in (_FILE, ".gitignore") or temporary_of(name) is not None:
-        return False
-    return None
-
-
-def not_used(error: Unexpected) -> str:
-    """The warning for a run whose cache was not used because of `error`."""
-    return f"cache not used: {error}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,7 +113,7 @@ class VerdictCache:
         """Read the cache file, if it is there and was made under the same fingerprint."""
         try:
             with open_cache(self.root) as folder:
-                text = folder.read(_FILE)
+                text = folder.read(VERDICTS)
         except Unexpected as error:
             self.warning = not_used(error)
             return self
@@ -397,9 +176,9 @@ class VerdictCache:
         try:
             with open_cache(self.root, create=True) as folder:
                 for name in folder.listing():
-                    if temporary_of(name) == _FILE or _old_temporary(name):
+                    if temporary_of(name) == VERDICTS or _old_temporary(name):
                         folder.remove_stale(name)
-                folder.write(_FILE, json.dumps(content, ensure_ascii=False).encode("utf-8"))
+                folder.write(VERDICTS, json.dumps(content, ensure_ascii=False).encode("utf-8"))
         except Unexpected as error:
             self.warning = not_used(error)
         except Exception:  # a cache that cannot be written is only a slower next run
@@ -409,3 +188,376 @@ class VerdictCache:
 def _old_temporary(name: str) -> bool:
     """A temporary file of a save by an older ucap, which wrote the file with `atomic_write`."""
     return re.fullmatch(r"\.verdicts\.json\.[a-z0-9_]{8}\.tmp", name) is not None
+
+
+# --------------------------------------------------------------------------- parsed data
+
+_FORMAT = b"ucap-parsed-2"  # 2: the verdict is valid, or the first error
+_ALLOWED = {("datetime", name) for name in ("date", "datetime", "time", "timezone", "timedelta")}
+_MARK = "records"  # in a records folder's subfolder: that folder's absolute path
+# The cache's own names in `parsed/`: a records folder's part (the digest of its path), the
+# fan-out folders of the entries (also the whole layout of an older version), the entries.
+_PART = re.compile(r"[0-9a-f]{16}")
+_FAN_OUT = re.compile(r"[0-9a-f]{2}")
+_ENTRY = re.compile(r"[0-9a-f]{62}")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class _DataUnpickler(pickle.Unpickler):
+    """Builds dicts, lists, strings, numbers and datetime values; refuses any other class."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED:
+            return getattr(dt, name)
+        raise pickle.UnpicklingError(f"not allowed in a cache entry: {module}.{name}")
+
+
+@dataclass(frozen=True, slots=True)
+class Cached:
+    """A file's parsed data, and what validating it found when it was stored: `checked` when
+    that was under the settings of this run, `error` then its first error (None: valid)."""
+
+    data: dict[str, Any]
+    checked: bool
+    error: Problem | None
+
+
+class ParsedCache:
+    """Parsed TOML data of the files of the records folder `records`, by absolute path;
+    picklable, so worker processes share it.
+
+    An entry also says what validating the file found under `settings` (and this ucap):
+    whether it was valid, or its first error, located. A view needs no more of a file.
+    `warning` says why the cache stopped being used, when something in it was not of its
+    making (in this process: `prune` looks through all of it).
+    """
+
+    def __init__(self, root: Path, records: Path, settings: Any = None) -> None:
+        self.records = os.path.abspath(records)
+        self.part = _digest(self.records)
+        self.folder = root / FOLDER / PARSED / self.part
+        self.root = root
+        self._fingerprint = _digest(code_fingerprint())
+        # Errors depend on the code and the settings, not on the day (only warnings do).
+        self._checked = _digest(json.dumps([code_fingerprint(), settings], default=str))
+        self.warning: str | None = None
+        self._open: CacheFolder | None = None  # this records folder's part, in this process
+        self._marked = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A worker opens the folder for itself.
+        return {**self.__dict__, "_open": None, "_marked": False}
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # also at interpreter exit
+            self.close()
+
+    def close(self) -> None:
+        """Let go of the cache folder (it is opened again when needed)."""
+        folder = getattr(self, "_open", None)
+        if folder is not None:
+            folder.close()
+            self._open = None
+
+    def _name(self, path: Path) -> str:
+        return hashlib.sha256(os.fsencode(os.path.abspath(path))).hexdigest()
+
+    def _header(self, stat: os.stat_result) -> bytes:
+        fields = [_FORMAT, self._fingerprint.encode(), *(str(n).encode() for n in stamp(stat))]
+        return b" ".join(fields) + b" "
+
+    def _refuse(self, error: Unexpected) -> None:
+        """Stop using the cache for the rest of the run: something in it is not its own."""
+        if self.warning is None:
+            self.warning = not_used(error)
+        self.close()
+
+    def _part(self, *, create: bool) -> CacheFolder | None:
+        """This records folder's part of the cache, open; None when it is not there (and not
+        `create`), cannot be opened, or the cache is not used."""
+        if self.warning is None and self._open is None:
+            try:
+                self._open = open_cache(self.root, PARSED, self.part, create=create)
+            except Unexpected as error:
+                self._refuse(error)
+            except OSError:
+                pass
+        return self._open
+
+    def lookup(self, path: Path, stat: os.stat_result, display: str) -> Cached | None:
+        """The data parsed from this version of the file (as `stat` shows it), if cached, and
+        what validating it found; its error is shown at `display`."""
+        part = self._part(create=False)
+        if part is None:
+            return None
+        name = self._name(path)
+        try:
+            with part.folder(name[:2]) as fan_out:
+                content = fan_out.read(name[2:])
+        except Unexpected as error:
+            self._refuse(error)
+            return None
+        except OSError:
+            return None
+        header = self._header(stat)
+        end = content.find(b"\n", len(header))
+        if not content.startswith(header) or end < 0:
+            return None
+        try:
+            data = _DataUnpickler(io.BytesIO(content[end + 1 :])).load()
+        except Exception:  # a damaged or planted entry: parse the file instead
+            return None
+        if not isinstance(data, dict):
+            return None
+        return Cached(data, *self._verdict(content[len(header) : end], display))
+
+    def _verdict(self, text: bytes, display: str) -> tuple[bool, Problem | None]:
+        """(checked, first error) from an entry's verdict: `-`, or the settings' digest and
+        `ok` or the error as JSON."""
+        settings, _, found = text.partition(b" ")
+        if settings != self._checked.encode():
+            return False, None
+        if found == b"ok":
+            return True, None
+        try:
+            line, column, code, message, hint = json.loads(found)
+            if code in CODES and isinstance(line, int) and isinstance(column, int):
+                return True, Problem(display, line, column, code, str(message), hint)
+        except (ValueError, TypeError):
+            pass
+        return False, None  # damaged: validate again
+
+    def put(
+        self, path: Path, stat: os.stat_result, data: dict[str, Any], error: Problem | None
+    ) -> None:
+        """Remember the data parsed from the file `stat` describes (stat taken before reading),
+        and its first error under this cache's settings (None: valid).
+
+        Skipped when the file changed too recently for its stamp to be trusted.
+        """
+        if time.time() - stat.st_mtime < RACY_SECONDS:
+            return
+        try:
+            found = (
+                b"ok"
+                if error is None
+                else json.dumps(
+                    [error.line, error.column, error.code, error.message, error.hint],
+                    ensure_ascii=True,  # one line, whatever the message holds
+                ).encode()
+            )
+            verdict = self._checked.encode() + b" " + found
+            pickled = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+            part = self._part(create=True)
+            if part is None:
+                return
+            if not self._marked:  # name the records folder, for `prune` to tell if it is gone
+                try:
+                    part.status(_MARK)
+                except FileNotFoundError:
+                    part.write(_MARK, self.records.encode("utf-8"))
+                self._marked = True
+            name = self._name(path)
+            with part.folder(name[:2], create=True) as fan_out:
+                # A temporary file, then a rename: readers see the old entry or the new one.
+                fan_out.write(name[2:], self._header(stat) + verdict + b"\n" + pickled)
+        except Unexpected as error:
+            self._refuse(error)
+        except Exception:  # a cache that cannot be written is only a slower next run
+            pass
+
+    def prune(self, paths: Sequence[Path]) -> int:
+        """Keep the cache to about one entry a current file; `paths` are the records folder's.
+
+        When this folder's entries outnumber its files, those of other files (deleted, renamed)
+        go, as do temporary files left by a run that stopped. So do the subfolders of records
+        folders that no longer exist. Run before loading, so that anything in `parsed/` not of
+        the cache's making stops the cache before any worker starts; all that is looked at is
+        checked before anything is removed, and only the cache's own names are removed. The
+        number of entries and subfolders removed; failures are ignored (a concurrent run's
+        entry removed here is only a miss for it).
+        """
+        if self.warning is not None:
+            return 0
+        try:
+            with open_cache(self.root, PARSED) as parsed:
+                plan = _Plan()
+                self._plan_part(parsed, paths, plan)
+                for name in parsed.listing():
+                    if name != self.part:
+                        _plan_other(parsed, name, plan)
+                return plan.carry_out(parsed)
+        except Unexpected as error:
+            self._refuse(error)
+        except OSError:
+            pass
+        return 0
+
+    def _plan_part(self, parsed: CacheFolder, paths: Sequence[Path], plan: _Plan) -> None:
+        """This records folder's entries of files not in `paths`, when they outnumber its
+        files, and its stale temporary files."""
+        try:
+            part = parsed.folder(self.part)
+        except FileNotFoundError:
+            return
+        entries: list[tuple[str, str]] = []
+        with part:
+            top = _listing(part)
+            plan.files((self.part,), top.stale, "stale", counted=True)
+            for fan_out in top.fan_outs:
+                with part.folder(fan_out) as folder:
+                    inside = _listing(folder)
+                plan.files((self.part, fan_out), inside.stale, "stale", counted=True)
+                entries += [(fan_out, entry) for entry in inside.entries]
+        if len(entries) <= len(paths):
+            return  # at most one entry a file: hashing every path would cost more
+        keep = {self._name(path) for path in paths}
+        unwanted: dict[str, list[str]] = {}
+        for fan_out, entry in entries:
+            if fan_out + entry not in keep:
+                unwanted.setdefault(fan_out, []).append(entry)
+        with parsed.folder(self.part) as part:
+            for fan_out, names in unwanted.items():
+                with part.folder(fan_out) as folder:
+                    for name in names:
+                        folder.status(name)  # this user's, before anything is removed
+                plan.files((self.part, fan_out), names, "entry", counted=True)
+
+
+@dataclass
+class _Listing:
+    """The cache's own names in a folder; others (this user's files and folders) are left out,
+    and left alone."""
+
+    entries: list[str] = field(default_factory=list)
+    fan_outs: list[str] = field(default_factory=list)
+    marks: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # temporary files left by runs that stopped
+
+
+def _listing(folder: CacheFolder) -> _Listing:
+    """What `folder` holds, each name checked: Unexpected for a link, a special file, or
+    another user's file or folder. Entries are checked by the type the listing gives; their
+    owner when they are read or planned for removal (a stat of each of thousands would cost
+    more than all the rest of pruning)."""
+    found = _Listing()
+    abandoned = time.time() - ABANDONED
+    for item in folder.entries():
+        name = item.name
+        try:
+            if item.is_symlink():
+                raise Unexpected(f"{folder.shown_name(name)} is a symbolic link")
+            if item.is_dir(follow_symlinks=False):
+                if _FAN_OUT.fullmatch(name):
+                    found.fan_outs.append(name)  # its owner is checked when it is opened
+                else:
+                    folder.status(name, folder=True)  # not the cache's: left alone
+                continue
+            if item.is_file(follow_symlinks=False) and _ENTRY.fullmatch(name):
+                found.entries.append(name)
+                continue
+            status = folder.status(name)
+        except FileNotFoundError:  # another run's temporary file, renamed meanwhile
+            continue
+        if name == _MARK:
+            found.marks.append(name)
+        elif status.st_mtime < abandoned:
+            made_for = temporary_of(name)
+            if made_for is not None and (made_for == _MARK or _ENTRY.fullmatch(made_for)):
+                found.stale.append(name)
+    return found
+
+
+def _plan_other(parsed: CacheFolder, name: str, plan: _Plan) -> None:
+    """Remove the part `name` of `parsed/` whole when its records folder is gone (or, without
+    a name, it has not changed for an hour: a part being made, or the layout of an older
+    version); check anything else there."""
+    if not (_PART.fullmatch(name) or _FAN_OUT.fullmatch(name)):
+        parsed.status(name, folder=None)  # not the cache's: left alone
+        return
+    with parsed.folder(name) as part:
+        try:
+            named = part.read(_MARK)
+        except FileNotFoundError:
+            if os.fstat(part.fd).st_mtime > time.time() - ABANDONED:
+                return
+        else:
+            try:
+                records = named.decode("utf-8")
+            except UnicodeDecodeError:
+                records = ""
+            if _digest(records) != name:
+                raise Unexpected(f"{part.shown_name(_MARK)} does not name its folder")
+            if os.path.isdir(records):
+                return
+        top = _listing(part)
+        for fan_out in top.fan_outs:
+            with part.folder(fan_out) as folder:
+                inside = _listing(folder)
+                for entry in inside.entries:
+                    folder.status(entry)
+            plan.files((name, fan_out), inside.entries, "entry", counted=False)
+            plan.files((name, fan_out), inside.stale, "stale", counted=False)
+            plan.folder((name,), fan_out, counted=False)
+        for entry in top.entries:
+            part.status(entry)
+    plan.files((name,), top.entries + top.marks, "entry", counted=False)
+    plan.files((name,), top.stale, "stale", counted=False)
+    plan.folder((), name, counted=True)
+
+
+@dataclass
+class _Plan:
+    """What pruning removes, all found (and checked) before anything is removed: (the folder's
+    names under `parsed/`, a name in it, what it is, whether its removal is counted), in order,
+    each folder after what it holds."""
+
+    steps: list[tuple[tuple[str, ...], str, str, bool]] = field(default_factory=list)
+
+    def files(self, where: tuple[str, ...], names: list[str], kind: str, *, counted: bool) -> None:
+        self.steps += [(where, name, kind, counted) for name in names]
+
+    def folder(self, where: tuple[str, ...], name: str, *, counted: bool) -> None:
+        self.steps.append((where, name, "folder", counted))
+
+    def carry_out(self, parsed: CacheFolder) -> int:
+        """Remove what was planned, checking each file again; the number counted removed."""
+        removed = 0
+        where: tuple[str, ...] = ()
+        folder: CacheFolder | None = parsed  # the folder at `where`, one open at a time
+        try:
+            for step_where, name, kind, counted in self.steps:
+                with contextlib.suppress(OSError):
+                    if step_where != where or folder is None:
+                        if folder is not parsed and folder is not None:
+                            folder.close()
+                        where, folder = step_where, None
+                        folder = _descend(parsed, where)
+                    if kind == "folder":
+                        os.rmdir(name, dir_fd=folder.fd)
+                    elif kind == "stale":
+                        if not folder.remove_stale(name):
+                            continue
+                    else:
+                        folder.status(name)
+                        os.unlink(name, dir_fd=folder.fd)
+                    removed += counted
+        finally:
+            if folder is not parsed and folder is not None:
+                folder.close()
+        return removed
+
+
+def _descend(parsed: CacheFolder, where: tuple[str, ...]) -> CacheFolder:
+    """The folder at `where` under `parsed` (itself when `where` is empty)."""
+    if not where:
+        return parsed
+    folder = parsed.folder(where[0])
+    for name in where[1:]:
+        inner = folder.folder(name)
+        folder.close()
+        folder = inner
+    return folder

@@ -10,9 +10,12 @@ swapped in between. Anything but a regular file is a NotRegularFileError (an OSE
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
+from functools import lru_cache
+from pathlib import Path
 
 from ucap_cli.toml.encoding import check_utf8_mark
 
@@ -84,3 +87,23 @@ def read_text(path: str | os.PathLike[str], max_size: int | None = None) -> str:
     raw = read_bytes(path, max_size)
     check_utf8_mark(raw)
     return raw.decode("utf-8-sig")
+
+
+def display_path(path: Path) -> str:
+    """The path as the user would type it: relative to the current folder when inside it."""
+    if not path.is_absolute():
+        return os.path.normpath(path)
+    text, folder = str(path), _folder(os.getcwd())
+    if os.name == "nt":  # pragma: no cover - Windows compares paths without case
+        with contextlib.suppress(ValueError):
+            return str(path.relative_to(folder))
+        return text
+    if text == folder:
+        return "."
+    inside = folder.rstrip(os.sep) + os.sep  # the root folder already ends with one
+    return text[len(inside) :] if text.startswith(inside) else text
+
+
+@lru_cache(maxsize=8)
+def _folder(cwd: str) -> str:
+    return str(Path(cwd).resolve())

@@ -45,62 +45,13 @@ import tomli_w
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
 from ucap_cli.errors import InstallError, UcapError
 from ucap_cli.record.dates import DateError, parse_partial_date
+from ucap_cli.record.fields import key_order
 from ucap_cli.toml.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
 from ucap_cli.toml.locate import KeyPath, too_deep_message
 from ucap_cli.toml.parser import TOMLDecodeError, TooDeepError, loads, parse_document
 
 WIDTH = 100  # tomli-w's line length
 INDENT = "    "  # tomli-w's indentation
-
-_CITY = ("name", "short", "region", "country", "population", "area_km2")
-# The key order of each table of a record, as the format page lists it.
-KEY_ORDER: dict[tuple[str, ...], tuple[str, ...]] = {
-    (): (
-        "schema_version",
-        "id",
-        "title",
-        "programme",
-        "period",
-        "themes",
-        "sdgs",
-        "urban_agenda",
-        "contact",
-        "summary",
-        "challenges",
-        "objectives",
-        "sources",
-        "city",
-        "partners",
-        "focus",
-        "activities",
-        "expected_results",
-        "organisations",
-        "extra",
-    ),
-    ("period",): ("start", "end"),
-    ("city",): _CITY,
-    ("partners",): _CITY,
-    ("focus",): ("theme", "text"),
-    ("activities",): (
-        "date",
-        "end",
-        "kind",
-        "title",
-        "status",
-        "where",
-        "cities",
-        "organisations",
-        "themes",
-        "summary",
-        "outputs",
-        "links",
-        "agreements",
-    ),
-    ("activities", "agreements"): ("kind", "parties", "count", "fields", "title"),
-    ("expected_results",): ("text", "theme", "status", "organisations"),
-    ("organisations",): ("name", "kind", "city", "note"),
-}
-
 
 class FormatError(UcapError):
     """A file cannot be formatted: it is not TOML."""
@@ -617,7 +568,7 @@ def _is_array_of_tables(value: Any) -> bool:
 
 
 def _ordered(table: Mapping[str, Any], shape: tuple[str, ...]) -> list[tuple[str, Any]]:
-    order = KEY_ORDER.get(shape)
+    order = key_order().get(shape)
     if order is None:
         return list(table.items())
     rank = {key: index for index, key in enumerate(order)}

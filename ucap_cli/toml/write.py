@@ -63,7 +63,7 @@ def confined_target(path: Path, within: Path | None = None) -> Path:
         real = os.path.realpath(folder)
         if os.path.commonpath([real, target]) == real:
             return target
-    from ucap_cli.check.loader import display_path
+    from ucap_cli.toml.files import display_path
 
     where = "the records folder" if within is not None else "its folder"
     raise WriteError(

@@ -1,9 +1,14 @@
 """The filters people ask with, and which records and activities pass them; pure, no output.
 
 The same option given twice means OR, different options mean AND. Record-level options (SDG,
-topic, theme, country, programme, status) choose records; activity-level options (city, kind,
-organisation, dates, search) choose activities, and match a record when the record itself or
-any of its activities matches.
+topic, theme, country, programme, an expected result's status) choose records;
+activity-level options (city, kind, organisation, dates, search, an activity's status) choose
+activities, and match a record when the record itself or any of its activities matches.
+`--status` is the status of an expected result in the record views (`list`, `show`) and the
+status of an activity in the activity views (`timeline`, `summary`).
+
+Records may have errors: the matching reads them as far as they could be read, and a part
+that could not be read (an unknown period or lead city) matches no condition on it.
 """
 
 from __future__ import annotations
@@ -12,9 +17,8 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from ucap_cli.check.loader import RecordFile
 from ucap_cli.errors import UsageError
 from ucap_cli.record import vocab
 from ucap_cli.record.countries import find_country, suggest_country
@@ -51,6 +55,7 @@ class Filters:
     search: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()  # expected-result status
+    activity_statuses: tuple[str, ...] = ()
 
     @property
     def has_activity_filters(self) -> bool:
@@ -63,6 +68,7 @@ class Filters:
             or self.until
             or self.during
             or self.search
+            or self.activity_statuses
         )
 
     @property
@@ -80,7 +86,6 @@ class Match:
 
     record: Record
     activities: tuple[Activity, ...]
-    file: RecordFile
 
 
 # --- parsing option values ---------------------------------------------------------------
@@ -102,8 +107,11 @@ def parse_filters(
     programme: Iterable[str] = (),
     status: Iterable[str] = (),
     activity_kinds: tuple[str, ...] = (),
+    status_of: Literal["results", "activities"] = "results",
 ) -> Filters:
-    """Option values -> Filters; a value that can never match is a UsageError with a hint."""
+    """Option values -> Filters; a value that can never match is a UsageError with a hint.
+
+    `status_of`: what `--status` is the status of, expected results or activities."""
     since_date = _date("--since", since)
     until_date = _date("--until", until)
     if since_date and until_date and since_date.first > until_date.last:
@@ -121,7 +129,10 @@ def parse_filters(
         during=tuple(_period(v) for v in during),
         search=_texts("--search", search),
         programmes=_texts("--programme", programme),
-        statuses=tuple(_status(v) for v in status),
+        statuses=tuple(_status(v) for v in status) if status_of == "results" else (),
+        activity_statuses=(
+            tuple(_status(v, "activity") for v in status) if status_of == "activities" else ()
+        ),
     )
 
 
@@ -192,13 +203,14 @@ def _kind(value: str, allowed: tuple[str, ...]) -> str:
     return kind
 
 
-def _status(value: str) -> str:
+def _status(value: str, of: Literal["expected-result", "activity"] = "expected-result") -> str:
     status = value.strip().lower()
-    if status not in vocab.RESULT_STATUSES:
-        suggestion = vocab.did_you_mean(vocab.closest(status, vocab.RESULT_STATUSES))
+    allowed = vocab.RESULT_STATUSES if of == "expected-result" else vocab.ACTIVITY_STATUSES
+    if status not in allowed:
+        suggestion = vocab.did_you_mean(vocab.closest(status, allowed))
         raise UsageError(
-            f"--status: unknown expected-result status {value!r}{suggestion}",
-            hint="statuses: " + ", ".join(vocab.RESULT_STATUSES),
+            f"--status: unknown {of} status {value!r}{suggestion}",
+            hint="statuses: " + ", ".join(allowed),
         )
     return status
 
@@ -307,6 +319,8 @@ def activity_matches(record: Record, activity: Activity, filters: Filters) -> bo
             return False
     if filters.kinds and activity.kind not in filters.kinds:
         return False
+    if filters.activity_statuses and activity.status not in filters.activity_statuses:
+        return False
     if filters.orgs and not _contains(filters.orgs, _activity_orgs(activity)):
         return False
     if not _in_time(_activity_span(activity), filters):
@@ -327,10 +341,15 @@ def record_matches(record: Record, filters: Filters) -> bool:
             return False
     if filters.kinds and not any(a.kind in filters.kinds for a in activities):
         return False
+    if filters.activity_statuses and not any(
+        a.status in filters.activity_statuses for a in activities
+    ):
+        return False
     if filters.orgs and not _contains(filters.orgs, _record_orgs(record)):
         return False
+    period = record.period
     if (filters.window or filters.during) and not (
-        _in_time(span(record.period.start, record.period.end), filters)
+        (period is not None and _in_time(span(period.start, period.end), filters))
         or any(_in_time(_activity_span(a), filters) for a in activities)
     ):
         return False
@@ -349,32 +368,22 @@ def _chosen_activities(record: Record, filters: Filters) -> tuple[Activity, ...]
     return _dated(a for a in record.activities if activity_matches(record, a, filters))
 
 
-def match_record(file: RecordFile, filters: Filters) -> Match | None:
-    """The file's record and its chosen activities when the record matches every option."""
-    if file.record is None or not record_matches(file.record, filters):
+def match_record(record: Record, filters: Filters) -> Match | None:
+    """The record and its chosen activities when the record matches every option."""
+    if not record_matches(record, filters):
         return None
-    return Match(file.record, _chosen_activities(file.record, filters), file)
+    return Match(record, _chosen_activities(record, filters))
 
 
-def match_activities(file: RecordFile, filters: Filters) -> Match | None:
-    """For activity views: the file's record when the record-level options choose it, with its
+def match_activities(record: Record, filters: Filters) -> Match | None:
+    """For activity views: the record when the record-level options choose it, with its
     matching activities; None when an activity-level option is set and none matches."""
-    if file.record is None or not _record_level(file.record, filters):
+    if not _record_level(record, filters):
         return None
-    activities = _chosen_activities(file.record, filters)
+    activities = _chosen_activities(record, filters)
     if activities or not filters.has_activity_filters:
-        return Match(file.record, activities, file)
+        return Match(record, activities)
     return None
-
-
-def select(files: Iterable[RecordFile], filters: Filters) -> list[Match]:
-    """Records that match every option (for `list`), sorted by period start then id."""
-    return sort_matches(m for f in files if (m := match_record(f, filters)) is not None)
-
-
-def select_activities(files: Iterable[RecordFile], filters: Filters) -> list[Match]:
-    """`match_activities` of each file, sorted by period start then id."""
-    return sort_matches(m for f in files if (m := match_activities(f, filters)) is not None)
 
 
 # --- sorting ------------------------------------------------------------------------------
@@ -384,19 +393,27 @@ def _text_key(text: str | None) -> tuple[int, str]:
     return (0, vocab.fold(text)) if text else (1, "")
 
 
+def start_key(record: Record) -> tuple[Any, ...]:
+    """Orders records by the start of their period; an unknown period sorts last."""
+    period = record.period
+    return (1,) if period is None else (0, period.start.sort_key)
+
+
 def _end_key(match: Match) -> tuple[Any, ...]:
-    end = match.record.period.end
-    return (1,) if end is None else (0, end.sort_key)  # ongoing sorts last
+    period = match.record.period
+    if period is None:
+        return (2,)  # unknown: after the ongoing ones
+    return (1,) if period.end is None else (0, period.end.sort_key)  # ongoing sorts last
 
 
 SORT_FIELDS: dict[str, Callable[[Match], Any]] = {
-    "period": lambda m: m.record.period.start.sort_key,
-    "start": lambda m: m.record.period.start.sort_key,
+    "period": lambda m: start_key(m.record),
+    "start": lambda m: start_key(m.record),
     "end": _end_key,
     "id": lambda m: m.record.id,
     "title": lambda m: _text_key(m.record.display_title),
-    "city": lambda m: _text_key(m.record.city.name),
-    "country": lambda m: _text_key(m.record.city.country),
+    "city": lambda m: _text_key(m.record.city.name if m.record.city else None),
+    "country": lambda m: _text_key(m.record.city.country if m.record.city else None),
     "programme": lambda m: _text_key(m.record.programme),
     "partners": lambda m: len(m.record.partners),
     "activities": lambda m: len(m.activities),

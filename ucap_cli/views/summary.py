@@ -1,7 +1,12 @@
 """The summary view's numbers: where, on what, with whom and how much, for the selected records.
 
 Pure: takes the records and activities a query selected and counts; every number the terminal
-view draws is here, and `Summary.to_json()` is the documented JSON of `ucap summary`.
+view draws is here, and `Summary.to_json()` is the documented JSON of `ucap summary`. Records
+with errors are counted as far as they could be read.
+
+Under an activity-level filter (`--during 2018`, `--city Rome`...), the cities are those of the
+matching activities: the partners that take part in them, and the other cities named in their
+`cities` (a city that took part without being a partner); without one, a record's partners.
 """
 
 from __future__ import annotations
@@ -10,15 +15,18 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from ucap_cli.check.loader import RecordFile
+from ucap_cli.config import Config
 from ucap_cli.record import vocab
 from ucap_cli.record.countries import find_country
 from ucap_cli.record.dates import MONTHS, PartialDate
 from ucap_cli.record.model import Activity, City, Record
+from ucap_cli.store.collection import Progress, fold_records
 from ucap_cli.views.query import Filters, activity_places, match_activities
-from ucap_cli.views.timeline import RecordActivities
+from ucap_cli.views.report import Report, with_errors
 
 Interval = Literal["year", "quarter", "month"]
 INTERVALS: tuple[Interval, ...] = ("year", "quarter", "month")
@@ -31,7 +39,9 @@ class Overview:
     records: int
     lead_cities: list[str]
     partner_cities: list[str]
+    other_cities: list[str]  # cities taking part in activities without being partners
     countries: list[str]
+    cities_from: Literal["records", "activities"]  # partners of the records, or taking part
     activities: int
     agreements: int
     agreements_by_kind: dict[str, int]
@@ -47,7 +57,9 @@ class Overview:
             "records": self.records,
             "lead_cities": len(self.lead_cities),
             "partner_cities": len(self.partner_cities),
+            "other_cities": len(self.other_cities),
             "countries": len(self.countries),
+            "cities_from": self.cities_from,
             "activities": self.activities,
             "agreements": self.agreements,
             "agreements_by_kind": dict(self.agreements_by_kind),
@@ -63,6 +75,7 @@ class Overview:
             "names": {
                 "lead_cities": list(self.lead_cities),
                 "partner_cities": list(self.partner_cities),
+                "other_cities": list(self.other_cities),
                 "countries": list(self.countries),
             },
         }
@@ -133,7 +146,8 @@ class TopicCount:
 
 @dataclass(frozen=True)
 class CityLink:
-    """A lead city and a partner, with the number of activities in which both take part."""
+    """A lead city and a partner (or another city taking part in its activities), with the
+    number of activities in which both take part."""
 
     lead: str
     partner: str
@@ -212,20 +226,16 @@ class Summary:
         }
 
 
-def build_summary(matches: Iterable[RecordActivities], interval: Interval = "year") -> Summary:
-    """Count everything the summary shows for the selected records and activities."""
-    tally = Tally()
-    for match in matches:
-        tally.add(match.record, match.activities)
-    return tally.summary(interval)
-
-
-def tally_file(file: RecordFile, filters: Filters) -> Tally | None:
+def tally(file: RecordFile, filters: Filters) -> Tally | None:
     """The tally of the file's record and its activities that `filters` choose, if it is chosen.
 
     Worker processes merge these and send back one tally: a few counters, not the records."""
-    match = match_activities(file, filters)
-    return None if match is None else Tally().add(match.record, match.activities)
+    if file.record is None:
+        return None
+    match = match_activities(file.record, filters)
+    if match is None:
+        return None
+    return Tally().add(match.record, match.activities, by_activities=filters.has_activity_filters)
 
 
 def combine(tallies: Iterable[Tally]) -> Tally:
@@ -240,6 +250,7 @@ def combine(tallies: Iterable[Tally]) -> Tally:
 # then the place in the record. Where names are spelt differently, the earliest is shown.
 Rank = tuple[tuple[int, int, int], str, int]
 Named = dict[str, tuple[Rank, str]]
+_UNKNOWN_START = (10**6, 0, 0)  # a record whose period could not be read: ranked last
 
 
 @dataclass
@@ -254,6 +265,8 @@ class Tally:
     title: str | None = None  # the record's title, when there is one record
     lead_cities: Named = field(default_factory=dict)  # city key -> name
     partner_cities: Named = field(default_factory=dict)
+    other_cities: Named = field(default_factory=dict)  # taking part without being partners
+    by_activities: bool = False  # cities of the chosen activities, not the records' partners
     countries: Named = field(default_factory=dict)  # alpha-2 (or as written) -> name
     activities: int = 0
     agreements: Counter[str] = field(default_factory=Counter)  # by kind, counting `count`
@@ -277,9 +290,15 @@ class Tally:
     organisation_results: Counter[str] = field(default_factory=Counter)
     statuses: Counter[str] = field(default_factory=Counter)
 
-    def add(self, record: Record, activities: Sequence[Activity]) -> Tally:
-        """Count `record` and those of its activities that were selected; returns self."""
-        origin = record.period.start.sort_key, record.id
+    def add(
+        self, record: Record, activities: Sequence[Activity], *, by_activities: bool = False
+    ) -> Tally:
+        """Count `record` and those of its activities that were selected; returns self.
+
+        `by_activities`: an activity-level filter chose them, so the partner cities counted
+        are those taking part in them (see the module's docstring)."""
+        period = record.period
+        origin = (period.start.sort_key if period else _UNKNOWN_START), record.id
         ranks = itertools.count()
 
         def seen(names: Named, key: str, name: str) -> None:
@@ -287,20 +306,33 @@ class Tally:
 
         self.title = record.display_title if not self.records else None
         self.records += 1
-        seen(self.lead_cities, vocab.city_key(record.city.name), record.city.name)
-        for partner in record.partners:
+        self.by_activities = self.by_activities or by_activities
+        places = [taking_part(a) for a in activities]
+        named = set().union(*places) if places else set()
+        partners = [
+            p for p in record.partners if not by_activities or not _keys(p).isdisjoint(named)
+        ]
+        lead = record.city
+        if lead is not None:
+            seen(self.lead_cities, vocab.city_key(lead.name), lead.name)
+        for partner in partners:
             seen(self.partner_cities, vocab.city_key(partner.name), partner.name)
-        for city in record.cities():
+        for city in ([lead] if lead else []) + partners:
             country = find_country(city.country)
             key, name = (country.alpha_2, country.name) if country else (city.country, city.country)
             seen(self.countries, key, name)
+        known = set().union(*(_keys(city) for city in record.cities()))
+        others = _others(activities, known)
+        for key, name in others.items():
+            seen(self.other_cities, key, name)
         self.activities += len(activities)
         for activity in activities:
             for agreement in activity.agreements:
                 self.agreements[agreement.kind] += agreement.count
-        self.start = _earliest(self.start, record.period.start)
-        self.end = _latest(self.end, record.period.end)
-        self.ongoing = self.ongoing or record.period.end is None
+        if period is not None:
+            self.start = _earliest(self.start, period.start)
+            self.end = _latest(self.end, period.end)
+            self.ongoing = self.ongoing or period.end is None
         for activity in activities:
             self.first_activity = _earliest(self.first_activity, activity.date)
             self.last_activity = _latest(self.last_activity, activity.interval_end)
@@ -315,28 +347,49 @@ class Tally:
                 self.theme_activities[key] += 1
         self.sdgs.update(set(record.sdgs))
         self.topics.update(set(record.urban_agenda))
-        lead = vocab.city_key(record.city.name)
-        seen(self.network_names, lead, record.city.name)
-        places = [taking_part(a) for a in activities]
-        lead_names = _keys(record.city)
-        with_lead = [p for p in places if not lead_names.isdisjoint(p)]
-        for partner in record.partners:
-            key = vocab.city_key(partner.name)
-            seen(self.network_names, key, partner.name)
-            names = _keys(partner)
-            self.network[(lead, key)] += sum(not names.isdisjoint(p) for p in with_lead)
-        if record.partners:
-            self.leads[lead] = min(self.leads.get(lead, (*origin, 0)), (*origin, 0))
+        if lead is not None:
+            self._network(record, lead, activities, places, partners, others, seen, origin)
         for counter, lists in (
             (self.organisation_activities, [a.organisations for a in activities]),
             (self.organisation_results, [e.organisations for e in record.expected_results]),
         ):
-            for named in lists:
-                for key, name in {vocab.fold(n): n for n in named}.items():
+            for names in lists:
+                for key, name in {vocab.fold(n): n for n in names}.items():
                     seen(self.organisations, key, name)
                     counter[key] += 1
         self.statuses.update(e.status for e in record.expected_results)
         return self
+
+    def _network(
+        self,
+        record: Record,
+        lead: City,
+        activities: Sequence[Activity],
+        places: list[set[str]],
+        partners: list[City],
+        others: dict[str, str],
+        seen: Any,
+        origin: tuple[tuple[int, int, int], str],
+    ) -> None:
+        """The lead city's pairs: each partner, and each other city taking part with it."""
+        key = vocab.city_key(lead.name)
+        seen(self.network_names, key, lead.name)
+        lead_names = _keys(lead)
+        with_lead = [p for p in places if not lead_names.isdisjoint(p)]
+        for partner in partners:
+            other = vocab.city_key(partner.name)
+            seen(self.network_names, other, partner.name)
+            names = _keys(partner)
+            self.network[(key, other)] += sum(not names.isdisjoint(p) for p in with_lead)
+        listed = [{vocab.city_key(c) for c in a.cities} for a in activities]
+        with_lead_listed = [
+            c for c, p in zip(listed, places, strict=True) if not lead_names.isdisjoint(p)
+        ]
+        for other, name in others.items():
+            seen(self.network_names, other, name)
+            self.network[(key, other)] += sum(other in c for c in with_lead_listed)
+        if partners or others:
+            self.leads[key] = min(self.leads.get(key, (*origin, 0)), (*origin, 0))
 
     def merge(self, other: Tally) -> Tally:
         """Add the counts of `other`, a tally of other records; returns self."""
@@ -344,9 +397,11 @@ class Tally:
             return self
         self.title = other.title if not self.records else None
         self.records += other.records
+        self.by_activities = self.by_activities or other.by_activities
         for mine, theirs in (
             (self.lead_cities, other.lead_cities),
             (self.partner_cities, other.partner_cities),
+            (self.other_cities, other.other_cities),
             (self.countries, other.countries),
             (self.names, other.names),
             (self.network_names, other.network_names),
@@ -389,7 +444,9 @@ class Tally:
                 records=self.records,
                 lead_cities=_in_order(self.lead_cities),
                 partner_cities=_in_order(self.partner_cities),
+                other_cities=_in_order(self.other_cities),
                 countries=_in_order(self.countries),
+                cities_from="activities" if self.by_activities else "records",
                 activities=self.activities,
                 agreements=sum(by_kind.values()),
                 agreements_by_kind={k: by_kind[k] for k in vocab.AGREEMENT_KINDS if by_kind[k]},
@@ -527,3 +584,31 @@ def taking_part(activity: Activity) -> set[str]:
 
 def _keys(city: City) -> set[str]:
     return {vocab.city_key(name) for name in city.names()}
+
+
+def _others(activities: Sequence[Activity], known: set[str]) -> dict[str, str]:
+    """The cities named in the activities' `cities` that are neither the lead city nor a
+    partner (by name or alias), by key, as first written."""
+    others: dict[str, str] = {}
+    for activity in activities:
+        for name in activity.cities:
+            key = vocab.city_key(name)
+            if key and key not in known:
+                others.setdefault(key, name)
+    return others
+
+
+def build_summary(
+    config: Config,
+    filters: Filters,
+    *,
+    interval: Interval = "year",
+    progress: Progress | None = None,
+    use_cache: bool = True,
+) -> Report[Summary]:
+    """The summary of the records folder's records and activities that `filters` choose."""
+    found = fold_records(
+        config, partial(tally, filters=filters), combine, progress=progress, use_cache=use_cache
+    )
+    summary = (found.product or Tally()).summary(interval)
+    return Report(summary, with_errors(found.files), found.cache_warning)

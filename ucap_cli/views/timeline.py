@@ -1,109 +1,56 @@
 """The timeline view's data: matching activities in date order, grouped by year and month.
 
-Pure: takes the records and activities a query selected, returns dataclasses; the terminal view
-and the json/csv/markdown writers live in `ucap_cli.render.timeline`.
+Each record is reduced where it is loaded (`part`) to its heading and its chosen activities
+(or, for JSON, each activity's JSON, encoded there: the JSON of a view is data too), then the
+parts are put in timeline order (`assemble`). Pure: no Rich, no formats; the writers live in
+`ucap_cli.render.timeline`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from functools import partial
+from typing import Any
 
+from ucap_cli.check.loader import RecordFile
+from ucap_cli.config import Config
+from ucap_cli.record.data import encode
 from ucap_cli.record.dates import MONTHS, PartialDate
+from ucap_cli.record.fields import activity_fields
 from ucap_cli.record.model import Activity, Agreement, Record
+from ucap_cli.record.vocab import city_key
+from ucap_cli.store.collection import Progress, reduce_records
 from ucap_cli.views.query import Filters, match_activities, ordered
-
-if TYPE_CHECKING:
-    from ucap_cli.check.loader import RecordFile
+from ucap_cli.views.report import Report, with_errors
 
 DASH = "\u2013"  # en dash, for spans
-
-
-class Named(Protocol):
-    """A city as the timeline shows it."""
-
-    @property
-    def name(self) -> str: ...
-
-
-class Dated(Protocol):
-    """A period as the timeline shows it."""
-
-    @property
-    def start(self) -> PartialDate: ...
-
-    @property
-    def end(self) -> PartialDate | None: ...
-
-
-class RecordHeading(Protocol):
-    """What the timeline shows of a record: a `Record`, or the `RecordRef` of one."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def city(self) -> Named: ...
-
-    @property
-    def display_title(self) -> str: ...
-
-    @property
-    def period(self) -> Dated: ...
+SortKey = tuple[int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
-class CityName:
-    """A city by its name alone."""
-
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A period by its dates alone."""
-
-    start: PartialDate
-    end: PartialDate | None
-
-
-@dataclass(frozen=True, slots=True)
-class RecordRef:
-    """A record's heading without its content: what worker processes send of it."""
+class RecordHeading:
+    """What a shared view shows of a record: its id, lead city and title, and its period
+    (None where unknown: the record has errors there)."""
 
     id: str
-    city: CityName
-    display_title: str
-    period: Span
+    lead_city: str | None
+    title: str
+    start: PartialDate | None
+    end: PartialDate | None
 
     @classmethod
-    def of(cls, record: Record) -> RecordRef:
+    def of(cls, record: Record) -> RecordHeading:
         """The heading of `record`."""
-        period = Span(record.period.start, record.period.end)
-        return cls(record.id, CityName(record.city.name), record.display_title, period)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Plain values across processes: a tenth of the time of pickling the objects.
-        start, end = self.period.start, self.period.end
-        return (_heading, (self.id, self.city.name, self.display_title, start, end))
-
-
-def _heading(
-    id: str, city: str, title: str, start: PartialDate, end: PartialDate | None
-) -> RecordRef:
-    return RecordRef(id, CityName(city), title, Span(start, end))
-
-
-class RecordActivities(Protocol):
-    """A record and those of its activities a query kept (`ucap_cli.views.query.Match` is one)."""
-
-    @property
-    def record(self) -> Record: ...
-
-    @property
-    def activities(self) -> Sequence[Activity]: ...
+        period = record.period
+        return cls(
+            record.id,
+            record.city.name if record.city else None,
+            record.display_title,
+            period.start if period else None,
+            period.end if period else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -120,11 +67,6 @@ class TimelineEntry:
         return self.activity.date
 
     @property
-    def end(self) -> PartialDate | None:
-        """When an activity spanning days ended."""
-        return self.activity.end
-
-    @property
     def when(self) -> str:
         """The date as precise as known, or the span: 'Jun 2017', '15-17 Jun 2017'."""
         return span_label(self.activity.date, self.activity.end)
@@ -134,26 +76,16 @@ class TimelineEntry:
         """Agreements signed, counting `count` ("five MoUs" is 5)."""
         return agreement_count(self.activity.agreements)
 
-    def to_json(self) -> dict[str, Any]:
-        """The entry as JSON-ready data; partial dates as the ISO strings they were given at."""
-        a = self.activity
-        return {
-            "record": self.record.id,
-            "lead_city": self.record.city.name,
-            "date": str(a.date),
-            "end": str(a.end) if a.end else None,
-            "kind": a.kind,
-            "status": a.status,
-            "title": a.title,
-            "where": a.where,
-            "cities": list(a.cities),
-            "organisations": list(a.organisations),
-            "themes": list(a.themes),
-            "summary": a.summary,
-            "outputs": list(a.outputs),
-            "links": list(a.links),
-            "agreements": [agreement_json(g) for g in a.agreements],
-        }
+
+def activity_json(record: RecordHeading, activity: Activity) -> dict[str, Any]:
+    """An activity as JSON-ready data with its record's id and lead city; every key of the
+    model, partial dates as the ISO strings they were given at."""
+    data = activity.model_dump(mode="json")
+    return {
+        "record": record.id,
+        "lead_city": record.lead_city,
+        **{name: data[name] for name in activity_fields()},
+    }
 
 
 @dataclass(frozen=True)
@@ -177,11 +109,6 @@ class YearGroup:
     year: int
     months: list[MonthGroup]
 
-    @property
-    def entries(self) -> list[TimelineEntry]:
-        """Every entry of the year, in order."""
-        return [e for m in self.months for e in m.entries]
-
 
 @dataclass(frozen=True)
 class RecordPeriod:
@@ -192,26 +119,34 @@ class RecordPeriod:
     dates: list[PartialDate]  # the start dates of the record's selected activities
 
     @property
-    def start(self) -> PartialDate:
-        """When the cooperation started."""
-        return self.record.period.start
+    def start(self) -> PartialDate | None:
+        """When the cooperation started (None: unknown)."""
+        return self.record.start
 
     @property
     def end(self) -> PartialDate | None:
-        """When it ended; None while ongoing."""
-        return self.record.period.end
+        """When it ended; None while ongoing (or unknown)."""
+        return self.record.end
 
-    def last_day(self, today: dt.date) -> dt.date:
+    def first_day(self) -> dt.date | None:
+        """The period's first day; without a known start, that of its first activity."""
+        if self.start is not None:
+            return self.start.first
+        return min((d.first for d in self.dates), default=None)
+
+    def last_day(self, today: dt.date) -> dt.date | None:
         """The period's last day; an ongoing period runs to `today` (or its start's end)."""
+        if self.start is None:
+            return max((d.last for d in self.dates), default=None)
         return self.end.last if self.end else max(today, self.start.last)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready data."""
         return {
             "record": self.record.id,
-            "lead_city": self.record.city.name,
-            "title": self.record.display_title,
-            "start": str(self.start),
+            "lead_city": self.record.lead_city,
+            "title": self.record.title,
+            "start": str(self.start) if self.start else None,
             "end": str(self.end) if self.end else None,
             "activities": len(self.dates),
         }
@@ -242,100 +177,107 @@ class Timeline:
             months[-1].entries.append(entry)
         return years
 
-    def to_json(self) -> dict[str, Any]:
-        """The records' periods and the activities in order."""
-        return {
-            "records": [p.to_json() for p in self.periods],
-            "activities": [e.to_json() for e in self.entries],
-        }
+
+@dataclass(frozen=True)
+class EncodedTimeline:
+    """The timeline for JSON: the records' periods, and each activity's JSON in date order."""
+
+    periods: list[RecordPeriod]
+    entries: list[bytes]
 
 
 def periods_axis(periods: Sequence[RecordPeriod], today: dt.date) -> tuple[dt.date, dt.date]:
     """The shared time axis of the periods: first day of the earliest to last of the latest."""
-    return min(p.start.first for p in periods), max(p.last_day(today) for p in periods)
-
-
-def build_timeline(matches: Iterable[RecordActivities]) -> Timeline:
-    """Order the matching activities by date (month-only before exact days of that month).
-
-    Ties keep the records' order and, within a record, the order of its `[[activities]]`.
-    """
-    periods, entries = assemble(TimelinePart.of(m.record, m.activities) for m in matches)
-    return Timeline(entries, periods)
+    firsts = [d for p in periods if (d := p.first_day()) is not None]
+    lasts = [d for p in periods if (d := p.last_day(today)) is not None]
+    return min(firsts, default=today), max(lasts, default=today)
 
 
 @dataclass(frozen=True)
 class TimelinePart:
     """One record's share of the timeline, reduced where the record was loaded: its heading,
-    and each chosen activity as the output needs it (the activity, or its JSON or CSV form)."""
+    each chosen activity's start date and sort keys (start, end), and the activities
+    themselves, or, with `json`, each one's JSON instead."""
 
-    record: RecordRef
-    dates: list[PartialDate]  # the start dates of the chosen activities, in their order
-    keys: list[tuple[tuple[int, int, int], tuple[int, int, int]]]  # each activity's start, end
-    entries: list[Any]
-
-    @classmethod
-    def of(
-        cls,
-        record: Record,
-        activities: Sequence[Activity],
-        render: Callable[[TimelineEntry], Any] | None = None,
-    ) -> TimelinePart:
-        """The part of `record` with `activities`, each `render`ed (kept as it is without)."""
-        ref = RecordRef.of(record)
-        return cls(
-            ref,
-            [a.date for a in activities],
-            [(a.date.sort_key, a.interval_end.sort_key) for a in activities],
-            [render(TimelineEntry(ref, a, "")) for a in activities] if render else list(activities),
-        )
+    record: RecordHeading
+    dates: tuple[PartialDate, ...]
+    keys: tuple[tuple[SortKey, SortKey], ...]
+    activities: tuple[Activity, ...] = ()
+    json: tuple[bytes, ...] | None = None
 
 
-def timeline_part(
-    file: RecordFile, filters: Filters, render: Callable[[TimelineEntry], Any] | None = None
-) -> TimelinePart | None:
-    """The part of the file's record that `filters` choose, if any (see `TimelinePart.of`)."""
-    match = match_activities(file, filters)
-    return None if match is None else TimelinePart.of(match.record, match.activities, render)
+def part(file: RecordFile, filters: Filters, *, json: bool = False) -> TimelinePart | None:
+    """The part of the file's record that `filters` choose, if any (see `TimelinePart`)."""
+    if file.record is None:
+        return None
+    match = match_activities(file.record, filters)
+    if match is None:
+        return None
+    heading = RecordHeading.of(match.record)
+    activities = match.activities
+    dates = tuple(a.date for a in activities)
+    keys = tuple((a.date.sort_key, a.interval_end.sort_key) for a in activities)
+    if json:
+        encoded = tuple(encode(activity_json(heading, a)) for a in activities)
+        return TimelinePart(heading, dates, keys, json=encoded)
+    return TimelinePart(heading, dates, keys, activities=activities)
 
 
-def by_record(parts: Iterable[TimelinePart]) -> list[TimelinePart]:
+def _by_record(parts: Iterable[TimelinePart]) -> list[TimelinePart]:
     """Parts in the records' order, as `query.sort_matches` has them: by start, then id."""
-    return ordered(parts, lambda p: p.record.period.start.sort_key, lambda p: p.record.id)
+    return ordered(parts, lambda p: _start_key(p.record), lambda p: p.record.id)
 
 
-def assemble(parts: Iterable[TimelinePart]) -> tuple[list[RecordPeriod], list[Any]]:
-    """The records' periods (by start, then label) and every entry in timeline order: by date,
-    then the parts' order, then each part's. Entries kept as activities become TimelineEntry."""
-    selected = list(parts)
-    labels = record_labels([part.record for part in selected])
-    keys = [key for part in selected for key in part.keys]
-    entries = []
-    for part in selected:
-        if part.entries and isinstance(part.entries[0], Activity):
-            label = labels[part.record.id]
-            entries += [TimelineEntry(part.record, a, label) for a in part.entries]
-        else:
-            entries += part.entries
-    # A stable sort by date: entries of the same dates keep the parts' order, then their own.
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    periods = [RecordPeriod(p.record, labels[p.record.id], p.dates) for p in selected]
-    periods.sort(key=lambda p: (p.start.sort_key, p.label))
-    return periods, [entries[i] for i in order]
+def _start_key(record: RecordHeading) -> tuple[Any, ...]:
+    return (1,) if record.start is None else (0, record.start.sort_key)
+
+
+def _ordered(parts: list[TimelinePart]) -> tuple[list[RecordPeriod], list[tuple[int, int]]]:
+    """The records' periods (by start, then label), and (part, activity) indices in timeline
+    order: by date, then the parts' order, then each part's (a stable sort)."""
+    labels = record_labels([p.record for p in parts])
+    keyed = [(key, (i, j)) for i, p in enumerate(parts) for j, key in enumerate(p.keys)]
+    order = [place for _, place in sorted(keyed, key=lambda item: item[0])]
+    periods = [RecordPeriod(p.record, labels[p.record.id], list(p.dates)) for p in parts]
+    periods.sort(key=lambda p: (_start_key(p.record), p.label))
+    return periods, order
+
+
+def assemble(parts: Iterable[TimelinePart]) -> Timeline:
+    """The timeline of the parts: activities in date order (month-only before exact days of
+    that month); ties keep the records' order and, within a record, its activities' order."""
+    selected = _by_record(parts)
+    periods, order = _ordered(selected)
+    labels = {p.record.id: p.label for p in periods}
+    entries = [
+        TimelineEntry(selected[i].record, selected[i].activities[j], labels[selected[i].record.id])
+        for i, j in order
+    ]
+    return Timeline(entries, periods)
+
+
+def assemble_json(parts: Iterable[TimelinePart]) -> EncodedTimeline:
+    """`assemble` of parts made with `json`: each activity's JSON in timeline order."""
+    selected = _by_record(parts)
+    periods, order = _ordered(selected)
+    return EncodedTimeline(periods, [(selected[i].json or ())[j] for i, j in order])
 
 
 def record_labels(records: Sequence[RecordHeading]) -> dict[str, str]:
-    """Each record's name on a shared view: its lead city, with its id when two share a city."""
-    from ucap_cli.record.vocab import city_key
-
+    """Each record's name on a shared view: its lead city, with its id when two share a city
+    (or when the lead city is unknown)."""
     seen: dict[str, int] = {}
     for record in records:
-        key = city_key(record.city.name)
+        key = city_key(record.lead_city or "")
         seen[key] = seen.get(key, 0) + 1
-    return {
-        r.id: r.city.name if seen[city_key(r.city.name)] == 1 else f"{r.city.name} ({r.id})"
-        for r in records
-    }
+    labels = {}
+    for r in records:
+        if r.lead_city is None:
+            labels[r.id] = r.id
+        else:
+            unique = seen[city_key(r.lead_city)] == 1
+            labels[r.id] = r.lead_city if unique else f"{r.lead_city} ({r.id})"
+    return labels
 
 
 def span_label(start: PartialDate, end: PartialDate | None) -> str:
@@ -357,12 +299,19 @@ def agreement_count(agreements: Iterable[Agreement]) -> int:
     return sum(a.count for a in agreements)
 
 
-def agreement_json(agreement: Agreement) -> dict[str, Any]:
-    """An agreement as JSON-ready data."""
-    return {
-        "kind": agreement.kind,
-        "parties": list(agreement.parties),
-        "count": agreement.count,
-        "fields": list(agreement.fields),
-        "title": agreement.title,
-    }
+def build_timeline(
+    config: Config,
+    filters: Filters,
+    *,
+    json: bool = False,
+    progress: Progress | None = None,
+    use_cache: bool = True,
+) -> Report[Timeline] | Report[EncodedTimeline]:
+    """The timeline of the records folder's activities that `filters` choose; with `json`,
+    each activity as JSON (`EncodedTimeline`)."""
+    reduce = partial(part, filters=filters, json=json)
+    found = reduce_records(config, reduce, progress=progress, use_cache=use_cache)
+    files = with_errors(found.files)
+    if json:
+        return Report(assemble_json(found.products), files, found.cache_warning)
+    return Report(assemble(found.products), files, found.cache_warning)
