@@ -28,6 +28,7 @@ import pytest
 from conftest import LYON_GRAZ, PUNE, VALID_RECORD, Run, generate_records, write_collection
 
 import ucap_cli.store.cache
+import ucap_cli.store.scratch
 from ucap_cli.store.workers import MIN_FILES
 
 PAST = 1_500_000_000.0  # 2017: record files the cache stores
@@ -481,7 +482,7 @@ def test_a_part_whose_records_file_names_another_folder_is_not_the_cache_s(
 def test_without_files_opened_relative_to_a_folder_there_is_no_cache(
     run: Run, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ucap_cli.store.cache, "SUPPORTED", False)  # as on Windows
+    monkeypatch.setattr(ucap_cli.store.scratch, "SUPPORTED", False)  # as on Windows
     expected = {name: run(*COMMANDS[name], "--no-cache").stdout for name in NO_CACHE}
 
     for name in NO_CACHE:

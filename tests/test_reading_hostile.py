@@ -327,7 +327,12 @@ def test_deep_nesting_in_every_command(run: Run, tmp_path: Path, case: str, comm
         assert skipped in result.stderr, result.stderr
         assert "Lyon" in result.stdout  # the good record is still shown
         if command == "list-json":
-            assert [r["id"] for r in json.loads(result.stdout)] == ["good"]
+            entries = json.loads(result.stdout)
+            assert [r["id"] for r in entries if "id" in r] == ["good"]
+            # The file left out says so in the output itself (issue 13), not only on stderr.
+            assert [(e["path"], e["left_out"]) for e in entries if "id" not in e] == [
+                ("records/demo.toml", True)
+            ]
 
 
 def test_nesting_up_to_the_limit_works_in_every_command(run: Run, tmp_path: Path) -> None:

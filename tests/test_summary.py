@@ -104,7 +104,10 @@ def test_bundled_record_every_number(run: Run) -> None:
         "records": 1,
         "lead_cities": 1,
         "partner_cities": 4,
+        # Granada took part in the September 2018 mission without being a partner (issue 13).
+        "other_cities": 1,
         "countries": 5,
+        "cities_from": "records",
         "activities": 8,
         # Four agreement tables; July 2018's "five MoUs" is count = 5: 1 + 1 + 1 + 5.
         "agreements": 8,
@@ -114,6 +117,7 @@ def test_bundled_record_every_number(run: Run) -> None:
         "names": {
             "lead_cities": ["Zhengzhou"],
             "partner_cities": ["Agii Anargiri-Kamatero", "Málaga", "Rome", "Nice"],
+            "other_cities": ["Granada"],
             "countries": ["China", "Greece", "Spain", "Italy", "France"],
         },
     }
@@ -145,6 +149,7 @@ def test_bundled_record_every_number(run: Run) -> None:
     assert data["city_network"] == [
         {"lead": "Zhengzhou", "partner": "Málaga", "activities": 2},
         {"lead": "Zhengzhou", "partner": "Agii Anargiri-Kamatero", "activities": 1},
+        {"lead": "Zhengzhou", "partner": "Granada", "activities": 1},  # not a partner: issue 13
         {"lead": "Zhengzhou", "partner": "Nice", "activities": 1},
         {"lead": "Zhengzhou", "partner": "Rome", "activities": 1},
     ]
@@ -199,12 +204,13 @@ def test_bundled_record_terminal_view(run: Run) -> None:
     result = run("summary", "--records", RECORDS)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[:9] == [
+    assert lines[:10] == [
         "Summary: Zhengzhou – Agii Anargiri-Kamatero, Málaga, Rome, Nice",
         "",
         "Records         1",
         "Lead cities     1: Zhengzhou",
         "Partner cities  4: Agii Anargiri-Kamatero, Málaga, Rome, Nice",
+        "Other cities    1: Granada",
         "Countries       5: China, Greece, Spain, Italy, France",
         "Activities      8 (Apr 2017 – Nov 2018)",
         "Agreements      8 (7 MoUs, 1 cooperation agreement)",
@@ -260,7 +266,9 @@ def test_collection_every_number(run: Run, collection: str) -> None:
         "records": 3,
         "lead_cities": 2,  # LYON and Lyon are one city
         "partner_cities": 4,
+        "other_cities": 0,
         "countries": 5,
+        "cities_from": "records",
         "activities": 8,
         "agreements": 7,
         "agreements_by_kind": {
@@ -274,6 +282,7 @@ def test_collection_every_number(run: Run, collection: str) -> None:
         "names": {
             "lead_cities": ["LYON", "Pune"],
             "partner_cities": ["Kyoto", "Graz", "Málaga", "Lyon"],
+            "other_cities": [],
             "countries": ["France", "Japan", "Austria", "Spain", "India"],
         },
     }
@@ -348,11 +357,14 @@ def test_activity_filter_counts_matching_activities_of_chosen_records(
     assert overview["period"] == {"start": "2016", "end": "2018-11", "ongoing": False}
     # "2017-06" covers June to its last day: it ends after 2017-06-20.
     assert overview["activity_dates"] == {"first": "2017-06", "last": "2017-06"}
+    # Under an activity filter the cities are those taking part in the matching activities
+    # (issue 13): Málaga, a partner of LYON, takes part in none of Graz's.
     assert [(n["partner"], n["activities"]) for n in data["city_network"]] == [
         ("Graz", 3),
         ("Kyoto", 1),
-        ("Málaga", 0),
     ]
+    assert overview["cities_from"] == "activities"
+    assert "Málaga" not in overview["names"]["partner_cities"]
     assert data["activities_per_period"] == [{"period": "2017", "label": "2017", "activities": 3}]
     # Record-level: --sdg chooses the records, all their activities count.
     data = summary_json(run, "--records", collection, "--sdg", "11")
@@ -419,12 +431,22 @@ def test_empty_result(run: Run, collection: str) -> None:
     assert len(data["sdgs"]) == 17
 
 
-def test_a_file_that_cannot_load_is_skipped_with_exit_1(run: Run, collection: str) -> None:
+def test_a_record_with_errors_counts_and_a_file_not_toml_is_left_out_exit_1(
+    run: Run, collection: str
+) -> None:
+    # TOML that parses, with errors (no period, city, partners...): counted as far as it can
+    # be read (issue 13); a file that is not TOML is left out. Both are named in the output.
     write_record(Path(collection), "broken", "schema_version = 1\nid = 'broken'\n")
+    write_record(Path(collection), "garbled", "schema_version = [\n")
     result = run("summary", "--records", collection, "--format", "json")
     assert result.exit_code == 1
-    assert json.loads(result.stdout)["overview"]["records"] == 3
-    assert "ucap: skipped " in result.stderr and "broken.toml" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["overview"]["records"] == 4
+    problems = {Path(p["path"]).name: p for p in data["problems"]}
+    assert problems["broken.toml"]["left_out"] is False
+    assert problems["broken.toml"]["code"] == "E101"
+    assert problems["garbled.toml"]["left_out"] is True
+    assert "ucap: skipped " in result.stderr and "garbled.toml" in result.stderr
 
 
 def test_help_and_bad_interval(run: Run) -> None:

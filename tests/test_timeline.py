@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,11 @@ from conftest import LYON_GRAZ, PUNE, REPO, Run, edited, write_collection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ucap_cli.check.loader import RecordFile
 from ucap_cli.record.dates import PartialDate
-from ucap_cli.record.model import Activity, Record
-from ucap_cli.views.timeline import build_timeline, span_label
+from ucap_cli.record.model import Record
+from ucap_cli.views.query import Filters
+from ucap_cli.views.timeline import Timeline, assemble, part, span_label
 
 RECORDS = str(REPO / "records")
 
@@ -233,11 +234,16 @@ def test_record_level_filters_choose_records(run: Run, collection: str) -> None:
     assert [r["record"] for r in data["records"]] == ["pune"]
 
 
-def test_library_grouping_and_span_labels() -> None:
-    from ucap_cli.views.timeline import Timeline
+def _timeline(record: Record) -> Timeline:
+    """The timeline of one record, every activity chosen (as the view reduces it)."""
+    chosen = part(RecordFile(Path("x.toml"), "x.toml", record=record), Filters())
+    assert chosen is not None
+    return assemble([chosen])
 
+
+def test_library_grouping_and_span_labels() -> None:
     record = Record.model_validate(_minimal_record())
-    timeline = build_timeline([_Match(record, tuple(record.activities))])
+    timeline = _timeline(record)
     assert isinstance(timeline, Timeline)
     groups = timeline.groups()
     assert [g.year for g in groups] == [2017, 2018]
@@ -251,12 +257,6 @@ def test_library_grouping_and_span_labels() -> None:
     assert span_label(PartialDate(2017, 6), PartialDate(2017, 8)) == "Jun – Aug 2017"
     assert span_label(PartialDate(2017), PartialDate(2019)) == "2017 – 2019"
     assert span_label(PartialDate(2017, 6, 1), PartialDate(2017, 6, 1)) == "1 Jun 2017"
-
-
-@dataclass(frozen=True)
-class _Match:
-    record: Record
-    activities: tuple[Activity, ...]
 
 
 def _minimal_record(dates: list[str] | None = None) -> dict[str, object]:
@@ -295,7 +295,7 @@ _DATES = st.builds(
 @given(st.lists(_DATES, min_size=1, max_size=12))
 def test_order_is_by_start_coarser_first(dates: list[str]) -> None:
     record = Record.model_validate(_minimal_record(dates))
-    timeline = build_timeline([_Match(record, tuple(record.activities))])
+    timeline = _timeline(record)
     keys = [e.date.sort_key for e in timeline.entries]
     assert keys == sorted(keys)
     assert sorted(str(e.date) for e in timeline.entries) == sorted(dates)
@@ -316,7 +316,7 @@ def test_csv_one_row_per_activity_formulas_neutralised(run: Run, collection: str
     assert len(rows) == 6
     assert list(rows[0]) == [
         "record", "lead_city", "date", "end", "kind", "status", "title", "where", "cities",
-        "organisations", "themes", "agreements", "outputs", "summary",
+        "organisations", "themes", "agreements", "outputs", "summary", "problem",
     ]  # fmt: skip
     visit = rows[1]
     assert visit["date"] == "2017-06" and visit["cities"] == "Lyon; GRZ"
@@ -335,7 +335,7 @@ def test_markdown(run: Run, collection: str) -> None:
         "- **2017** `other` Lyon: Year-only thing",
         "### Jun 2017",
         "- **Jun 2017** `visit` Lyon: Graz delegation visits Lyon – with Lyon, GRZ",
-        "  - Agreement: MoU ×2: Lyon, Graz – Two MoUs",
+        "  - agreement: MoU ×2: Lyon, Graz – Two MoUs",  # one wording: as `show` has it
         "- **15–17 Jun 2017** `workshop` Lyon: Workshop \\[bold\\]in\\[/\\] Graz – in Graz",
         "## 2018",
         "Signing \\<script\\>alert(1)\\</script\\>",
@@ -358,10 +358,12 @@ def test_help_explains_activity_and_record_filters(run: Run) -> None:
     out = " ".join(run("timeline", "--help").stdout.split())
     assert "activity-level filters apply to each activity" in out
     assert "--city keeps the activities in which that city takes part" in out
+    # --status is an activity's status in an activity view (issue 13: "what is planned next").
     assert (
-        "Record-level filters (--sdg, --topic, --theme, --country, --programme, --status) "
+        "Record-level filters (--sdg, --topic, --theme, --country, --programme) "
         "choose the records" in out
     )
+    assert "--status (an activity's status: done, planned or cancelled)" in out
     for option in ("--details", "--export", "--format", "--city", "--during", "--records"):
         assert option in out
 

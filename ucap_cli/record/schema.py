@@ -6,14 +6,14 @@ import json
 from typing import Any
 
 from ucap_cli.record import vocab
-from ucap_cli.record.model import Record
+from ucap_cli.record.model import ValidRecord
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def record_schema() -> dict[str, Any]:
     """The record's JSON Schema with `$schema`, titles, and SDG/topic labels."""
-    schema = Record.model_json_schema(mode="validation")
+    schema = ValidRecord.model_json_schema(mode="validation")
     schema = {"$schema": DIALECT, **{k: v for k, v in schema.items() if k != "$schema"}}
     schema["description"] = (
         "A U-CAP record (format version 1). Some rules need the whole collection or today's "

@@ -246,14 +246,15 @@ def flat(data: dict[str, Any], fields: Sequence[str]) -> dict[str, str]:
 
 def flat_header(rows: Sequence[dict[str, str]], fields: Sequence[str]) -> list[str]:
     """The columns of the chosen fields: in the order of --fields, a table's keys in the
-    order they appear; then the `problem` column."""
+    order they appear; then, when a row has one, the `problem` column (columns the user
+    chose are all there is, unless a record has errors, which the output must say)."""
     header: dict[str, None] = {}
     for field in fields:
         for row in rows:
             header.update(dict.fromkeys(k for k in row if k == field or _within(k, field)))
         if not rows:
             header[field] = None
-    return [*header, "problem"]
+    return [*header, *(["problem"] if any(row.get("problem") for row in rows) else [])]
 
 
 def _within(column: str, field: str) -> bool:
@@ -294,7 +295,7 @@ def list_markdown(report: Report[ListView], options: Options) -> str:
     view = report.data
     if view.fields:
         rows = _flat_rows(view)
-        header = flat_header(rows, view.fields)[:-1]  # the note says which records have errors
+        header = [h for h in flat_header(rows, view.fields) if h != "problem"]  # see the note
         table = md_table(header, ([row.get(h, "") for h in header] for row in rows))
     else:
         table = md_table(COLUMNS, (table_row(s, r, view.activity_filtered) for s, r in _rows(view)))

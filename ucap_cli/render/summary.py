@@ -165,9 +165,16 @@ def _part(name: str, body: RenderableType) -> RenderableType:
     return Group(SectionRule(name), body)
 
 
+CITIES_OF_ACTIVITIES = "cities: those taking part in the matching activities"
+
+
 def title(summary: Summary) -> Text:
-    """'Summary: <the record's title>' or 'Summary: N records'."""
-    return Text(f"Summary: {_subject(summary)}", style="bold")
+    """'Summary: <the record's title>' or 'Summary: N records'; under an activity filter, a
+    second line says that the cities are those of the matching activities."""
+    text = Text(f"Summary: {_subject(summary)}", style="bold")
+    if summary.overview.cities_from == "activities":
+        text.append(f"\n{CITIES_OF_ACTIVITIES}", style="dim")
+    return text
 
 
 def _subject(summary: Summary) -> str:
@@ -203,16 +210,13 @@ def agreements_text(overview: Overview) -> str:
 def overview_rows(overview: Overview) -> list[tuple[str, str]]:
     """The overview as (label, plain text) pairs, shared by the terminal and Markdown."""
     o = overview
-    partners = "Partner cities" if o.cities_from == "records" else "Partners taking part"
     rows = [
         ("Records", str(o.records)),
         ("Lead cities", f"{len(o.lead_cities)}: {_names(o.lead_cities)}".rstrip(": ")),
-        (partners, f"{len(o.partner_cities)}: {_names(o.partner_cities)}".rstrip(": ")),
+        ("Partner cities", f"{len(o.partner_cities)}: {_names(o.partner_cities)}".rstrip(": ")),
     ]
-    if o.other_cities:
-        rows.append(
-            ("Other cities taking part", f"{len(o.other_cities)}: {_names(o.other_cities)}")
-        )
+    if o.other_cities:  # taking part in activities without being partners
+        rows.append(("Other cities", f"{len(o.other_cities)}: {_names(o.other_cities)}"))
     return [
         *rows,
         ("Countries", f"{len(o.countries)}: {_names(o.countries)}".rstrip(": ")),
@@ -404,6 +408,8 @@ def summary_markdown(report: Report[Summary], options: Options) -> str:
 def as_markdown(summary: Summary) -> str:
     """A report section: the overview and one table per part."""
     lines = [f"# Summary: {markdown_text(_subject(summary))}", ""]
+    if summary.overview.cities_from == "activities":
+        lines += [f"*{CITIES_OF_ACTIVITIES}*", ""]
     lines += _table(("overview", ""), overview_rows(summary.overview))
     parts: list[tuple[str, Sequence[str], list[Sequence[object]]]] = [
         (

@@ -109,6 +109,11 @@ class YearGroup:
     year: int
     months: list[MonthGroup]
 
+    @property
+    def entries(self) -> list[TimelineEntry]:
+        """Every entry of the year, in order."""
+        return [e for m in self.months for e in m.entries]
+
 
 @dataclass(frozen=True)
 class RecordPeriod:
