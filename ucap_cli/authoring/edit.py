@@ -32,9 +32,6 @@ from ucap_cli.toml.layout import equal, render, scan, tail_length
 from ucap_cli.toml.locate import KeyPath, SourceMap, build_source_map, too_deep_message
 from ucap_cli.toml.parser import TOMLDecodeError, TooDeepError, loads, parse_document
 
-# The arrays of tables `ucap add` appends to, by the name of the command.
-TABLES = {"activity": "activities", "result": "expected_results", "partner": "partners"}
-
 
 class InvalidRecordError(WriteError):
     """The record would have errors: nothing was written; `problems` says why."""

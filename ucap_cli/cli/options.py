@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -24,20 +23,6 @@ PathsArgument = Annotated[
     ),
 ]
 
-
-class OutputFormat(str, Enum):  # noqa: UP042 - Typer needs a str Enum
-    """Output formats of the query commands (list, show, timeline, summary)."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-
-
-FormatOption = Annotated[
-    OutputFormat,
-    typer.Option("--format", "-f", help="table (default), json, csv or markdown."),
-]
 
 NoCacheOption = Annotated[
     bool,

@@ -534,11 +534,6 @@ def place_comments(text: str) -> tuple[Attached, list[Placement]]:
     return placer.attached, placer.placements
 
 
-def attach(text: str) -> Attached:
-    """Every comment of TOML `text`, attached to the key path it belongs to."""
-    return place_comments(text)[0]
-
-
 # --------------------------------------------------------------------------- writing
 
 

@@ -34,13 +34,6 @@ class Report(Generic[T]):
         """Files left out: not TOML (or past a limit), so nothing of them could be read."""
         return [f for f in self.files if not f.readable]
 
-    def error_of(self, path: str) -> FileStatus | None:
-        """The status of the file shown at `path`, when it has an error."""
-        return self._by_display().get(path)
-
-    def _by_display(self) -> dict[str, FileStatus]:
-        return {f.display: f for f in self.files}
-
 
 def with_errors(files: list[FileStatus]) -> list[FileStatus]:
     """The files that have an error."""
