@@ -71,6 +71,7 @@ class Case:
     tty: bool = False
     command: str | None = None
     batches: list[list[str]] = field(default_factory=list)  # extra argv tails, one per process
+    statuses: tuple[int, ...] = (0,)  # exit statuses of a run that worked (1: files with errors)
     edit: str | None = None  # a file (relative to the collection) changed before each run
     status: str = "pending"  # ok, skipped, error
     note: str = ""
@@ -99,11 +100,15 @@ class Budget:
     limit: float | None
 
 
+# The views timed on the collection with broken records, warm and with --no-cache.
+VIEWS = ("list", "list-json", "timeline-json", "summary")
+BROKEN_SHARE = 0.05
 PEERS = {
     "check-jsonschema-one": "check-jsonschema, 1 file",
     "check-jsonschema-large": "check-jsonschema, all files",
     "taplo-one": "taplo check, 1 file",
     "taplo-large": "taplo check, all files",
+    "taplo-broken": "taplo check, all files (5% broken)",
 }
 BUDGETS = (
     Budget("validate-one", "check-jsonschema-one", 0.8),
@@ -114,6 +119,10 @@ BUDGETS = (
     Budget("list-json", "taplo-large", 0.5),
     Budget("timeline-json", "taplo-large", 0.5),
     Budget("summary", "taplo-large", 0.5),
+    # A collection as people keep one: 5% of its records with one error each (issue 14).
+    Budget("broken-validate-cold", "taplo-broken", 0.5),
+    *(Budget(f"broken-{view}", "taplo-broken", 0.5) for view in VIEWS),
+    *(Budget(f"broken-{view}-cold", "taplo-broken", 1.0) for view in VIEWS),
 )
 
 
@@ -181,15 +190,17 @@ def measure(argv: Sequence[str], cwd: Path, *, tty: bool = False) -> Run:
     return Run(wall, usage.ru_maxrss * scale, process.returncode, stderr)
 
 
-def prepare(data: Path, count: int, seed: int) -> Collection:
-    """The collection of `count` records for `seed`, generated once and reused."""
-    root = data / f"n{count}-s{seed}-g{GENERATOR_VERSION}"
+def prepare(data: Path, count: int, seed: int, invalid: float = 0.0) -> Collection:
+    """The collection of `count` records for `seed` (a share `invalid` of them with one
+    fault each), generated once and reused."""
+    broken = f"-i{invalid:g}" if invalid else ""
+    root = data / f"n{count}-s{seed}-g{GENERATOR_VERSION}{broken}"
     marker = root / "complete.json"
     if not marker.is_file():
         shutil.rmtree(root, ignore_errors=True)
         staging = data / f"{root.name}.partial"
         shutil.rmtree(staging, ignore_errors=True)
-        done = generate(staging / "records", count, seed=seed)
+        done = generate(staging / "records", count, seed=seed, invalid=invalid)
         (staging / "ucap.toml").write_text('records = "records"\n', encoding="utf-8")
         (staging / "complete.json").write_text(
             json.dumps({"count": count, "seed": seed, "seconds": round(done.seconds, 2)}),
@@ -250,9 +261,16 @@ def batches(files: Sequence[str], head_bytes: int) -> list[list[str]]:
     return out
 
 
-def plan(ucap: list[str], medium: Collection, large: Collection, edited: Collection) -> list[Case]:
-    """The ucap cases, in the order of the issue; `edited` is a copy of `medium` whose one
-    file is changed before each run (so that the change does not reach the other cases)."""
+def plan(
+    ucap: list[str],
+    medium: Collection,
+    large: Collection,
+    edited: Collection,
+    broken: Collection | None = None,
+) -> list[Case]:
+    """The ucap cases, in the order of the issues; `edited` is a copy of `medium` whose one
+    file is changed before each run (so that the change does not reach the other cases);
+    `broken` is a collection with errors (views exit 1 on it, and show every record)."""
     n = f"{large.count:,}"
 
     def ucap_case(
@@ -293,6 +311,47 @@ def plan(ucap: list[str], medium: Collection, large: Collection, edited: Collect
         ucap_case("timeline-json", f"timeline --format json {n}", "timeline", "--format", "json"),
         ucap_case("summary", f"summary {n} (terminal)", "summary", tty=True),
     ]
+    if broken is not None:
+        view_args = {
+            "list": ("list",),
+            "list-json": ("list", "--format", "json"),
+            "timeline-json": ("timeline", "--format", "json"),
+            "summary": ("summary",),
+        }
+        with_errors = [
+            ucap_case(
+                "broken-validate-cold",
+                f"validate --no-cache {n}, 5% broken",
+                "validate",
+                "--no-cache",
+                on=broken,
+            )
+        ]
+        for view in VIEWS:
+            tty = view in ("list", "summary")
+            label = " ".join(view_args[view])
+            with_errors.append(
+                ucap_case(
+                    f"broken-{view}",
+                    f"{label} {n}, 5% broken",
+                    *view_args[view],
+                    on=broken,
+                    tty=tty,
+                )
+            )
+            with_errors.append(
+                ucap_case(
+                    f"broken-{view}-cold",
+                    f"{label} --no-cache {n}, 5% broken",
+                    *view_args[view],
+                    "--no-cache",
+                    on=broken,
+                    tty=tty,
+                )
+            )
+        for case in with_errors:
+            case.statuses = (1,)  # the broken records make every one of them exit 1
+        cases += with_errors
     # In --quick mode the pre-commit collection is the large one: time it once.
     return [case for case in cases if not (case.key == "validate-medium" and medium is large)]
 
@@ -322,8 +381,11 @@ def peer_cases(
     ]
 
 
-def plan_peers(schema: Path, one: Collection, large: Collection) -> list[Case]:
-    """The peers that are installed: check-jsonschema and taplo, on one file and on all."""
+def plan_peers(
+    schema: Path, one: Collection, large: Collection, broken: Collection | None = None
+) -> list[Case]:
+    """The peers that are installed: check-jsonschema and taplo, on one file and on all (and
+    taplo on the collection with errors, which it reports: exit 1)."""
     cases: list[Case] = []
     checker = _tool("check-jsonschema")
     if checker:
@@ -333,6 +395,13 @@ def plan_peers(schema: Path, one: Collection, large: Collection) -> list[Case]:
     if taplo:
         head = [taplo, "check", "--no-auto-config", "--schema", schema.as_uri()]
         cases += peer_cases("taplo", "taplo check", head, one, large, glob="records/**/*.toml")
+        if broken is not None:
+            argv = [*head, "records/**/*.toml"]
+            case = Case(
+                "taplo-broken", PEERS["taplo-broken"], "taplo", argv, broken, broken.count, "large"
+            )
+            case.statuses = (0, 1)
+            cases.append(case)
     return cases
 
 
@@ -365,7 +434,7 @@ def run_once(case: Case) -> None:
     wall, peak = 0.0, 0
     for tail in tails:
         run = measure([*case.argv, *tail], case.collection.root, tty=case.tty)
-        if run.status != 0:
+        if run.status not in case.statuses:
             last = run.stderr.strip().splitlines()[-1:] or ["(no message)"]
             case.status = "error"
             case.note = f"exit {run.status}: {last[0]}"
@@ -557,14 +626,15 @@ def main(argv: list[str] | None = None) -> int:
     args.data.mkdir(parents=True, exist_ok=True)
     large = prepare(args.data, QUICK if args.quick else LARGE, args.seed)
     medium = large if args.quick else prepare(args.data, MEDIUM, args.seed)
+    broken = prepare(args.data, QUICK if args.quick else LARGE, args.seed, BROKEN_SHARE)
 
-    cases = plan(ucap, medium, large, copied(medium, "edited"))
+    cases = plan(ucap, medium, large, copied(medium, "edited"), broken)
     if not args.quick or args.peers:
         schema = args.data / "ucap.schema.json"
         made = subprocess.run([*ucap, "schema"], capture_output=True, check=False)
         if made.returncode == 0:
             schema.write_bytes(made.stdout)
-            cases += plan_peers(schema.resolve(), medium, large)
+            cases += plan_peers(schema.resolve(), medium, large, broken)
         else:
             print("note: `ucap schema` failed; peers skipped", file=sys.stderr)
 

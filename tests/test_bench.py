@@ -23,6 +23,12 @@ UCAP_CASES = {
     "list-json": "list",
     "timeline-json": "timeline",
     "summary": "summary",
+    "broken-validate-cold": "validate",
+    **{
+        f"broken-{view}{cold}": view.split("-")[0]
+        for view in ("list", "list-json", "timeline-json", "summary")
+        for cold in ("", "-cold")
+    },
 }
 
 
@@ -94,7 +100,9 @@ def test_quick_run_prints_a_figure_for_every_existing_command(tmp_path: Path) ->
     assert "PASS" not in done.stdout
     assert "FAIL" not in done.stdout
     # The edited case works on a copy of the collection, and its file is put back.
-    (original,) = [p for p in (tmp_path / "data").glob("n100-*") if not p.name.endswith("-edited")]
+    (original,) = [
+        p for p in (tmp_path / "data").glob("n100-*") if not p.name.endswith(("-edited", "-i0.05"))
+    ]
     copy = original.with_name(f"{original.name}-edited")
     assert sorted(f.read_bytes() for f in copy.rglob("*.toml")) == sorted(
         f.read_bytes() for f in original.rglob("*.toml")
