@@ -218,13 +218,14 @@ def parse(file: RecordFile, text: str, context: dict[str, Any], *, readable: boo
     if file.record is not None:
         file.report_unused_suppressions()
     elif readable:
-        read_leniently(file, context)
+        read_leniently(file, context, large=len(text) > _LARGE)
 
 
-def check_data(file: RecordFile, context: dict[str, Any]) -> bool:
+def check_data(file: RecordFile, context: dict[str, Any], *, large: bool = False) -> bool:
     """Validate `file.data` (already parsed) into `file.record`, without locating anything:
     True when it is a valid record. For data read back from a cache, where the file's text is
-    not at hand; a file it says no to is loaded in full to say why."""
+    not at hand; a file it says no to is loaded in full to say why. `large`: the file is
+    large enough to hold thousands of unknown keys (see `_validate`)."""
     from pydantic import ValidationError
 
     from ucap_cli.record.model import SCHEMA_VERSION, ValidRecord
@@ -233,7 +234,7 @@ def check_data(file: RecordFile, context: dict[str, Any]) -> bool:
     version = data.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
         return False
-    if _trimmed(data)[1]:  # thousands of unknown keys: surely not valid
+    if large and _trimmed(data)[1]:  # thousands of unknown keys: surely not valid
         return False
     try:
         file.record = ValidRecord.model_validate(data, context=context)
@@ -242,15 +243,15 @@ def check_data(file: RecordFile, context: dict[str, Any]) -> bool:
     return True
 
 
-def read_leniently(file: RecordFile, context: dict[str, Any]) -> None:
+def read_leniently(file: RecordFile, context: dict[str, Any], *, large: bool = False) -> None:
     """Set `file.record` to the record its data holds as far as it can be read (None when
     nothing can): values that cannot be read are left out, and a missing or unreadable id is
-    the file's name."""
+    the file's name. `large`: see `check_data`."""
     from ucap_cli.record.readable import readable_record
 
     if file.data is None:
         return
-    record = readable_record(_trimmed(file.data)[0], context)
+    record = readable_record(_trimmed(file.data)[0] if large else file.data, context)
     if record is not None and not record.id:
         record = record.model_copy(update={"id": file.path.stem})
     file.record = record
@@ -294,7 +295,7 @@ def _validate(
 _KEPT_UNKNOWN = 2 * MAX_PROBLEMS
 # Files up to this size (characters or bytes) are validated whole: they hold at most some
 # ten thousand unknown keys, and looking for them would cost more than it saves.
-_LARGE = 64 * 1024
+LARGE = _LARGE = 64 * 1024
 
 
 class _Counted(Iterator[Finding]):

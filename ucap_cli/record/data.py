@@ -39,6 +39,8 @@ COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=
 
 def escape_unsafe(text: str) -> str:
     """JSON text with DEL, C1 and bidi controls written as `\\u` escapes."""
+    if text.isascii() and "\x7f" not in text:  # most text: nothing to look for
+        return text
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

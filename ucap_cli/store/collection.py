@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from ucap_cli.check.findings import Finding
-from ucap_cli.check.loader import RecordFile, check_data, load_file, read_leniently
+from ucap_cli.check.loader import LARGE, RecordFile, check_data, load_file, read_leniently
 from ucap_cli.check.problems import Problem
 from ucap_cli.check.result import Selection, ValidationResult
 from ucap_cli.check.rules import IdOwner, duplicate_ids
@@ -171,11 +171,12 @@ class _Loader:
             cached = self.cache.lookup(path, stat, display)
             if cached is not None:
                 file = RecordFile(path, display, data=cached.data)
+                large = stat.st_size > LARGE
                 if cached.checked and cached.error is not None:
                     file.problems.append(cached.error)
-                    read_leniently(file, self.context)
+                    read_leniently(file, self.context, large=large)
                     return file
-                if check_data(file, self.context):
+                if check_data(file, self.context, large=large):
                     if not cached.checked:
                         self.cache.put(path, stat, cached.data, None)
                     return file
