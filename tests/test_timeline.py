@@ -314,9 +314,10 @@ def test_csv_one_row_per_activity_formulas_neutralised(run: Run, collection: str
     result = run("timeline", "--records", collection, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == 6
+    # Every key of an activity, in the model's order (issue 14: the model is the one source).
     assert list(rows[0]) == [
-        "record", "lead_city", "date", "end", "kind", "status", "title", "where", "cities",
-        "organisations", "themes", "agreements", "outputs", "summary", "problem",
+        "record", "lead_city", "date", "end", "kind", "title", "status", "where", "cities",
+        "organisations", "themes", "summary", "outputs", "links", "agreements", "problem",
     ]  # fmt: skip
     visit = rows[1]
     assert visit["date"] == "2017-06" and visit["cities"] == "Lyon; GRZ"

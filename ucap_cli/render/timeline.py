@@ -10,12 +10,14 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.text import Text
 
 from ucap_cli import __version__
+from ucap_cli.record.fields import activity_fields
 from ucap_cli.record.model import Activity
 from ucap_cli.render import jsonout
 from ucap_cli.render.registry import Options, Screen
 from ucap_cli.render.safe import one_line
 from ucap_cli.render.tabular import (
     agreement_line,
+    cell,
     files_json,
     markdown_note,
     markdown_text,
@@ -279,23 +281,10 @@ def timeline_json(report: Report[EncodedTimeline], options: Options) -> Iterator
     yield b"\n}"
 
 
-CSV_COLUMNS = (
-    "record",
-    "lead_city",
-    "date",
-    "end",
-    "kind",
-    "status",
-    "title",
-    "where",
-    "cities",
-    "organisations",
-    "themes",
-    "agreements",
-    "outputs",
-    "summary",
-    "problem",
-)
+def csv_columns() -> tuple[str, ...]:
+    """One column per key of an activity (from the model), after its record's id and lead
+    city; then the record's first error."""
+    return ("record", "lead_city", *activity_fields(), "problem")
 
 
 def timeline_csv(report: Report[Timeline], options: Options) -> str:
@@ -306,33 +295,24 @@ def timeline_csv(report: Report[Timeline], options: Options) -> str:
     rows: list[Sequence[object]] = [
         (*csv_row(entry), by_id.get(entry.record.id, "")) for entry in report.data.entries
     ]
+    columns = csv_columns()
     rows += [
-        ("",) * (len(CSV_COLUMNS) - 1) + (problem_text(f.error),)
+        ("",) * (len(columns) - 1) + (problem_text(f.error),)
         for f in report.left_out
         if f.error is not None
     ]
-    return write_csv(CSV_COLUMNS, rows)
+    return write_csv(columns, rows)
 
 
 def csv_row(entry: TimelineEntry) -> tuple[object, ...]:
-    """The CSV_COLUMNS of one activity, but its record's problem."""
-    a = entry.activity
-    return (
-        entry.record.id,
-        entry.record.lead_city or "",
-        str(a.date),
-        str(a.end) if a.end else "",
-        a.kind,
-        a.status,
-        a.title,
-        a.where or "",
-        "; ".join(a.cities),
-        "; ".join(a.organisations),
-        "; ".join(a.themes),
-        entry.agreements,
-        "; ".join(a.outputs),
-        a.summary or "",
-    )
+    """The columns of one activity, but its record's problem: lists joined with '; ',
+    `agreements` as how many were signed (counting `count`)."""
+    activity = entry.activity
+    values = [
+        entry.agreements if name == "agreements" else cell(getattr(activity, name))
+        for name in activity_fields()
+    ]
+    return (entry.record.id, entry.record.lead_city or "", *values)
 
 
 def timeline_markdown(report: Report[Timeline], options: Options) -> str:
