@@ -17,7 +17,7 @@ from ucap_cli.record.model import ValidRecord
 
 REFERENCE = REPO / "docs" / "record-format.md"
 # Each table's heading in the reference, and the tables of the record it describes.
-SECTIONS = {
+SECTIONS: dict[str, list[tuple[str, ...]]] = {
     "Top level": [()],
     "Period": [("period",)],
     "City": [("city",), ("partners",)],
