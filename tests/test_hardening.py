@@ -30,8 +30,9 @@ from hypothesis import strategies as st
 from typer.testing import Result
 
 from ucap_cli.authoring.edit import append_entry
-from ucap_cli.check.loader import MAX_PROBLEMS, find_record_files
+from ucap_cli.check.loader import MAX_PROBLEMS
 from ucap_cli.check.problems import CODES
+from ucap_cli.store.files import find_record_files
 from ucap_cli.toml import write
 from ucap_cli.toml.layout import format_text
 
@@ -304,7 +305,7 @@ def test_very_long_values_are_cut_in_terminal_views_not_in_data(run: Run, tmp_pa
         assert cut in result.stdout, arguments
         assert "characters)" in result.stdout
     shown = run("show", "demo", "-f", "csv", "--fields", "title").stdout
-    assert shown == f"title\n{long}\n"
+    assert shown == f"title,problem\n{long},\n"  # the whole title; no problem (issue 13.1)
     assert json.loads(run("show", "demo", "-f", "json").stdout)["title"] == long
     assert run("validate", "--no-cache").exit_code == 0  # W303 warnings only
 
@@ -434,7 +435,7 @@ def listing_race(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
     def listing(folder: Path) -> list[Path]:
         return sorted([*real(folder), demo])
 
-    monkeypatch.setattr("ucap_cli.store.collection.find_record_files", listing)
+    monkeypatch.setattr("ucap_cli.store.files.find_record_files", listing)
     monkeypatch.setattr("ucap_cli.authoring.edit.find_record", lambda config, ref: demo)
     collection(tmp_path, None)
     yield tmp_path / demo

@@ -29,8 +29,6 @@ from hypothesis import strategies as st
 
 import ucap_cli.check.rules
 import ucap_cli.store.cache
-from ucap_cli.check.loader import load_record
-from ucap_cli.store.parsed import ParsedCache
 from ucap_cli.toml.lines import Comment, comments, toml_lines
 from ucap_cli.toml.parser import loads
 
@@ -339,41 +337,58 @@ def test_a_duplicate_id_suppression_is_never_reported_unused(run: Run, tmp_path:
     assert problems[0]["path"] == "records/copy.toml"
 
 
-def test_views_load_an_unused_suppression_alike_with_and_without_the_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_an_unused_suppression_shows_the_day_it_comes_with_and_without_the_caches(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A done activity dated in the future is W305 until that day comes; the comment that
-    # suppresses it then suppresses nothing. Cached data found clean before must not hide it.
+    # suppresses it then suppresses nothing. A verdict cached the day before must not hide the
+    # W308; the views, which show no warnings, read the record alike with and without the cache.
     soon = dt.date.today() + dt.timedelta(days=30)
     text = edited(
         VALID_RECORD,
         ('date = "2017-06"', f'date = "{soon.isoformat()}"  # ucap: ignore[W305]'),
         ('end = "2018-11"', f'end = "{soon.year + 1}"'),
     )
-    path = write_record(tmp_path, "demo", text)
+    path = write_record(tmp_path / "records", "demo", text)
     os.utime(path, (PAST, PAST))
-    context: dict[str, Any] = {"activity_kinds": (), "themes": ()}
 
-    def codes(with_cache: bool) -> list[str]:
-        cache = ParsedCache(tmp_path, tmp_path, context) if with_cache else None
-        return [p.code for p in load_record(path, context, cache=cache).problems]
+    def views() -> list[tuple[int, str, str]]:
+        """`list` and `timeline` as JSON, with the cache (twice: cold, warm) and without."""
+        results = []
+        for view in ("list", "timeline"):
+            for options in ((), (), ("--no-cache",)):
+                result = run(view, "--format", "json", *options)
+                results.append((result.exit_code, result.stdout, result.stderr))
+        return results
 
-    assert codes(True) == codes(True) == codes(False) == []
+    shown = views()
+    assert [(status, stderr) for status, _, stderr in shown] == [(0, "")] * 6
+    assert shown[0] == shown[1] == shown[2] and shown[3] == shown[4] == shown[5]
+    assert "problems" not in json.loads(shown[0][1])[0]  # a record without errors
+    assert json.loads(shown[3][1])["problems"] == []
+    assert report(run, "records") == report(run, "records") == report(run, "--no-cache", "records")
+    assert report(run, "records")[:2] == (0, [])
+    assert (tmp_path / ".ucap_cache" / "verdicts.json").is_file()  # today's verdict, cached
+
     later = soon + dt.timedelta(days=1)
     monkeypatch.setattr(ucap_cli.check.rules, "today", lambda: later)
-    monkeypatch.setattr(ucap_cli.store.cache, "dt", types.SimpleNamespace(date=_Today(later)))
-    assert codes(False) == ["W308"]
-    assert codes(True) == codes(True) == ["W308"]
+    monkeypatch.setattr(ucap_cli.store.cache, "dt", _Datetime(later))
+    unused = (0, [(26, 22, "W308")])
+    assert report(run, "--no-cache", "records")[:2] == unused
+    assert report(run, "records")[:2] == report(run, "records")[:2] == unused  # cold, warm
+    assert views() == shown
 
 
-class _Today:
-    """A stand-in for `datetime.date` whose `today()` is a given day."""
+class _Datetime(types.SimpleNamespace):
+    """A stand-in for the `datetime` module whose `date.today()` is a given day."""
 
     def __init__(self, day: dt.date) -> None:
-        self.day = day
+        class Date(dt.date):
+            @classmethod
+            def today(cls) -> Date:
+                return cls(day.year, day.month, day.day)
 
-    def today(self) -> dt.date:
-        return self.day
+        super().__init__(**{**vars(dt), "date": Date})
 
 
 # --------------------------------------------------------------------------- W304 for results

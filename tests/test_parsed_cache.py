@@ -1,9 +1,14 @@
-"""The cache of parsed TOML data (ucap_cli/parsed.py) and the loading and views that use it.
+"""The cache of parsed TOML data (ucap_cli/store/cache.py) and the loading and views that use it.
 
 - `ParsedCache`: round trips of TOML data, entries invalidated by the file's stamp and by the
   code fingerprint, damaged and planted entries refused (no code runs), the racy-file rule, and
   `put` never raising.
-- `load_record`: the same record, problems and data as `load_file`, on a miss and on a hit.
+- The views' loader (`store.collection._Loader`): on a miss, what `load_file` gives; on a hit,
+  the same record, data and first error, without parsing the file again.
+- The verdict an entry holds (valid, or the first error, located) under the run's settings (code
+  and configuration, not the day): a file with an error is not located again under the same
+  settings, a change of settings validates again, and a valid file's data is validated on every
+  run (never stale).
 - `ucap list`: the same output, byte for byte, on a cold run, a warm run and with `--no-cache`,
   in one process and in worker processes (>= 200 files).
 
@@ -19,6 +24,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 import time
@@ -44,11 +50,16 @@ from hypothesis import strategies as st
 import ucap_cli.check.loader
 import ucap_cli.check.rules
 import ucap_cli.store.cache
-from ucap_cli.check.loader import RecordFile, load_file, load_record
-from ucap_cli.render.records import ERROR_HINT
-from ucap_cli.store.cache import FOLDER, RACY_SECONDS
-from ucap_cli.store.parsed import ParsedCache
+from ucap_cli.check.loader import RecordFile, load_file
+from ucap_cli.check.problems import Problem
+from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
+from ucap_cli.record.model import ValidRecord
+from ucap_cli.render.tabular import ERROR_HINT
+from ucap_cli.store.cache import Cached, ParsedCache
+from ucap_cli.store.collection import _Loader
+from ucap_cli.store.scratch import FOLDER, RACY_SECONDS
 from ucap_cli.store.workers import MIN_FILES
+from ucap_cli.toml.files import display_path
 from ucap_cli.toml.parser import loads, parse_document
 
 PAST = 1_500_000_000.0  # an mtime in 2017, far outside the racy window
@@ -91,8 +102,8 @@ def aged(path: Path, mtime: float = PAST) -> os.stat_result:
 
 
 def entry_path(root: Path, path: Path, records: Path) -> Path:
-    """Where the cache keeps the entry of `path`, a file of the folder `records`, as parsed.py
-    documents it."""
+    """Where the cache keeps the entry of `path`, a file of the folder `records`, as
+    store/cache.py documents it."""
     folder = hashlib.sha256(os.path.abspath(records).encode("utf-8")).hexdigest()[:16]
     name = hashlib.sha256(os.fsencode(os.path.abspath(path))).hexdigest()
     return root / FOLDER / "parsed" / folder / name[:2] / name[2:]
@@ -104,9 +115,15 @@ def entries(root: Path) -> set[Path]:
 
 
 def header_of(entry: Path) -> bytes:
-    """The header line of an entry, newline included."""
+    """The header line of an entry (its verdict included), newline included."""
     content = entry.read_bytes()
     return content[: content.index(b"\n") + 1]
+
+
+def get(cache: ParsedCache, path: Path, stat: os.stat_result) -> dict[str, Any] | None:
+    """The data the cache holds for this version of the file, if any."""
+    found = cache.lookup(path, stat, display_path(path))
+    return None if found is None else found.data
 
 
 def cached_sample(tmp_path: Path) -> tuple[ParsedCache, Path, os.stat_result, dict[str, Any]]:
@@ -115,7 +132,7 @@ def cached_sample(tmp_path: Path) -> tuple[ParsedCache, Path, os.stat_result, di
     stat = aged(path)
     data = loads(SAMPLE)
     cache = ParsedCache(tmp_path, tmp_path)
-    cache.put(path, stat, data)
+    cache.put(path, stat, data, None)
     assert entry_path(tmp_path, path, tmp_path).is_file()
     return cache, path, stat, data
 
@@ -126,7 +143,7 @@ def cached_sample(tmp_path: Path) -> tuple[ParsedCache, Path, os.stat_result, di
 def test_put_then_get_gives_back_the_data_with_its_types_and_key_order(tmp_path: Path) -> None:
     _, path, stat, data = cached_sample(tmp_path)
 
-    got = ParsedCache(tmp_path, tmp_path).get(path, stat)  # a new instance: read from the disk
+    got = get(ParsedCache(tmp_path, tmp_path), path, stat)  # a new instance: from the disk
 
     assert got == data
     assert repr(got) == repr(data)  # bool stays bool, float stays float, keys stay in order
@@ -160,10 +177,10 @@ def test_an_entry_is_found_by_absolute_path(
     monkeypatch.chdir(tmp_path)
     path = write_record(tmp_path, "a.toml", 'id = "a"\n')
     stat = aged(path)
-    ParsedCache(Path(), Path()).put(Path("a.toml"), stat, {"id": "a"})
+    ParsedCache(Path(), Path()).put(Path("a.toml"), stat, {"id": "a"}, None)
 
-    assert ParsedCache(tmp_path, tmp_path).get(tmp_path / "a.toml", stat) == {"id": "a"}
-    assert ParsedCache(tmp_path, tmp_path).get(tmp_path / "b.toml", stat) is None
+    assert get(ParsedCache(tmp_path, tmp_path), tmp_path / "a.toml", stat) == {"id": "a"}
+    assert get(ParsedCache(tmp_path, tmp_path), tmp_path / "b.toml", stat) is None
 
 
 def test_the_cache_folder_is_kept_out_of_git(tmp_path: Path) -> None:
@@ -193,8 +210,8 @@ def test_another_version_of_the_file_misses(tmp_path: Path, change: str) -> None
         assert new.st_size == stat.st_size and new.st_mtime_ns == stat.st_mtime_ns
         assert new.st_ino != stat.st_ino
 
-    assert cache.get(path, new) is None
-    assert cache.get(path, stat) is not None  # the entry is there, for the version it describes
+    assert get(cache, path, new) is None
+    assert get(cache, path, stat) is not None  # the entry is there, for the version it describes
 
 
 def test_a_changed_fingerprint_misses(tmp_path: Path) -> None:
@@ -202,11 +219,11 @@ def test_a_changed_fingerprint_misses(tmp_path: Path) -> None:
     other = ParsedCache(tmp_path, tmp_path)
     other._fingerprint = "0" * 16  # as after an upgrade of ucap or of its TOML parser
 
-    assert cache.get(path, stat) == data
-    assert other.get(path, stat) is None
-    other.put(path, stat, {"by": "other"})
-    assert other.get(path, stat) == {"by": "other"}
-    assert cache.get(path, stat) is None
+    assert get(cache, path, stat) == data
+    assert get(other, path, stat) is None
+    other.put(path, stat, {"by": "other"}, None)
+    assert get(other, path, stat) == {"by": "other"}
+    assert get(cache, path, stat) is None
 
 
 DAMAGE: dict[str, Callable[[bytes], bytes]] = {
@@ -219,7 +236,7 @@ DAMAGE: dict[str, Callable[[bytes], bytes]] = {
         content[: content.index(b"\n") + 1] + b"\x80\x05garbage\xff\x00"
     ),
     "garbage": lambda content: os.urandom(300),
-    "other format tag": lambda content: content.replace(b"ucap-parsed-1", b"ucap-parsed-9", 1),
+    "other format tag": lambda content: content.replace(b"ucap-parsed-2", b"ucap-parsed-9", 1),
     "not a dict": lambda content: (
         content[: content.index(b"\n") + 1] + pickle.dumps([1, 2, 3], protocol=5)
     ),
@@ -232,7 +249,7 @@ def test_a_damaged_entry_misses(tmp_path: Path, damage: str) -> None:
     entry = entry_path(tmp_path, path, tmp_path)
     entry.write_bytes(DAMAGE[damage](entry.read_bytes()))
 
-    assert cache.get(path, stat) is None
+    assert get(cache, path, stat) is None
 
 
 class Planted:
@@ -265,7 +282,7 @@ def test_a_planted_entry_runs_no_code(tmp_path: Path, payload: str) -> None:
     body = planted_payloads(marker)[payload]
     entry.write_bytes(header_of(entry) + body)
 
-    assert cache.get(path, stat) is None
+    assert get(cache, path, stat) is None
     assert not marker.exists()
     pickle.loads(body)  # the payload is real: an ordinary unpickler runs it
     assert marker.exists()
@@ -275,18 +292,18 @@ def test_a_file_changed_just_now_is_not_stored(tmp_path: Path) -> None:
     path = write_record(tmp_path, "fresh.toml", 'id = "fresh"\n')
     cache = ParsedCache(tmp_path, tmp_path)
 
-    cache.put(path, path.stat(), {"id": "fresh"})
+    cache.put(path, path.stat(), {"id": "fresh"}, None)
     recent = aged(path, time.time() - RACY_SECONDS / 2)
-    cache.put(path, recent, {"id": "fresh"})
+    cache.put(path, recent, {"id": "fresh"}, None)
     future = aged(path, time.time() + 3600)  # a clock set wrong: not trusted either
-    cache.put(path, future, {"id": "fresh"})
+    cache.put(path, future, {"id": "fresh"}, None)
 
     assert not (tmp_path / FOLDER).exists()
-    assert cache.get(path, recent) is None
+    assert get(cache, path, recent) is None
 
     settled = aged(path, time.time() - RACY_SECONDS - 1)
-    cache.put(path, settled, {"id": "fresh"})
-    assert cache.get(path, settled) == {"id": "fresh"}
+    cache.put(path, settled, {"id": "fresh"}, None)
+    assert get(cache, path, settled) == {"id": "fresh"}
 
 
 def test_put_never_raises(tmp_path: Path) -> None:
@@ -304,17 +321,17 @@ def test_put_never_raises(tmp_path: Path) -> None:
 
     for root in roots:
         cache = ParsedCache(root, tmp_path)
-        cache.put(path, stat, {"id": "a"})
-        assert cache.get(path, stat) is None
-    ParsedCache(tmp_path, tmp_path).put(path, stat, {"not": lambda: None})  # cannot be pickled
+        cache.put(path, stat, {"id": "a"}, None)
+        assert get(cache, path, stat) is None
+    ParsedCache(tmp_path, tmp_path).put(path, stat, {"not": lambda: None}, None)  # no pickle
 
-    assert ParsedCache(tmp_path, tmp_path).get(path, stat) is None
+    assert get(ParsedCache(tmp_path, tmp_path), path, stat) is None
     assert entry.is_dir()
     assert [p.name for p in entry.parent.iterdir()] == [entry.name]  # no temporary left
     assert not list((tmp_path / FOLDER).rglob("*.tmp"))
 
 
-# --- load_record ----------------------------------------------------------------------------
+# --- loading for the views (store.collection._Loader) ----------------------------------------
 
 
 @pytest.fixture
@@ -333,12 +350,12 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 class CountingCache(ParsedCache):
     """A ParsedCache that counts its hits, misses and stores."""
 
-    def __init__(self, root: Path) -> None:
-        super().__init__(root, root)  # records: the files are in `root` itself
+    def __init__(self, root: Path, settings: Any = None) -> None:
+        super().__init__(root, root, settings)  # records: the files are in `root` itself
         self.hits = self.misses = self.puts = 0
 
-    def lookup(self, path: Path, stat: os.stat_result) -> tuple[dict[str, Any], bool] | None:
-        found = super().lookup(path, stat)
+    def lookup(self, path: Path, stat: os.stat_result, display: str) -> Cached | None:
+        found = super().lookup(path, stat, display)
         if found is None:
             self.misses += 1
         else:
@@ -346,10 +363,10 @@ class CountingCache(ParsedCache):
         return found
 
     def put(
-        self, path: Path, stat: os.stat_result, data: dict[str, Any], *, clean: bool = False
+        self, path: Path, stat: os.stat_result, data: dict[str, Any], error: Problem | None
     ) -> None:
         self.puts += 1
-        super().put(path, stat, data, clean=clean)
+        super().put(path, stat, data, error)
 
 
 def summary(file: RecordFile) -> dict[str, Any]:
@@ -357,13 +374,40 @@ def summary(file: RecordFile) -> dict[str, Any]:
     return {
         "path": file.path,
         "display": file.display,
-        "record": file.record,  # models compare field by field
+        "record": file.record,  # models compare field by field (and by class)
         "data": file.data,
         "problems": [(p.path, p.line, p.column, p.code, p.message, p.hint) for p in file.problems],
     }
 
 
+def seen(file: RecordFile) -> dict[str, Any]:
+    """What a view gets of a loaded file (its `FileStatus` and the record it reduces): the
+    record, the data, the id it declares and its first error, located. Not its warnings: views
+    show none (`validate` reports them)."""
+    return {
+        "path": file.path,
+        "display": file.display,
+        "record": file.record,
+        "data": file.data,
+        "id": file.declared_id,
+        "first error": file.first_error,
+    }
+
+
 CONTEXT: dict[str, Any] = {"activity_kinds": (), "themes": ()}  # a default configuration
+
+
+def load(
+    path: Path, cache: ParsedCache | None, *, max_size: int = DEFAULT_MAX_FILE_SIZE
+) -> RecordFile:
+    """`path` loaded as the views load it, through `cache`."""
+    return _Loader(CONTEXT, max_size, cache)(path)
+
+
+def fresh(path: Path, *, max_size: int = DEFAULT_MAX_FILE_SIZE) -> RecordFile:
+    """`path` loaded from the file, its record as far as it can be read: a view's reference."""
+    return load_file(path, display_path(path), CONTEXT, max_size=max_size, readable=True)
+
 
 # name: (file name, text, the (line, column, code) of each problem it has)
 CASES: dict[str, tuple[str, str, list[tuple[int, int, str]]]] = {
@@ -394,33 +438,33 @@ CASES: dict[str, tuple[str, str, list[tuple[int, int, str]]]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_load_record_loads_as_load_file_does(tmp_path: Path, parses: list[str], case: str) -> None:
+def test_the_loader_loads_as_load_file_does(tmp_path: Path, parses: list[str], case: str) -> None:
     name, text, expected = CASES[case]
     path = write_record(tmp_path, name, text)
     aged(path)
     cache = CountingCache(tmp_path)
-    reference = summary(load_file(path, CONTEXT))
-    assert [(p[1], p[2], p[3]) for p in reference["problems"]] == expected
+    reference = fresh(path)
+    assert [(p.line, p.column, p.code) for p in reference.problems] == expected
     parses.clear()
 
-    first = load_record(path, CONTEXT, cache=cache)  # a miss: parsed, then stored
-    assert summary(first) == reference
+    first = load(path, cache)  # a miss: parsed, then stored with its verdict
+    assert summary(first) == summary(reference)
     assert (cache.hits, cache.misses, len(parses)) == (0, 1, 1)
     parsed = case != "TOML syntax error"
     assert entry_path(tmp_path, path, tmp_path).is_file() is parsed
 
-    second = load_record(path, CONTEXT, cache=cache)  # a hit (when it could be parsed)
-    assert summary(second) == reference
+    second = load(path, cache)  # a hit (when it could be parsed)
+    assert seen(second) == seen(reference)
     assert cache.puts == parsed
     if not parsed:
+        assert summary(second) == summary(reference)
         assert (cache.hits, len(parses)) == (0, 2)
-    elif expected:
-        # Cached data with something to report: loaded in full, to locate the problems.
-        assert (cache.hits, len(parses)) == (1, 2)
     else:
-        # Clean (a suppressed warning counts as nothing to report): not parsed again.
+        # Valid or not, never parsed again under the same settings: the entry holds the first
+        # error, located, which is all of the problems a view shows.
         assert (cache.hits, len(parses)) == (1, 1)
         assert second.text is None
+        assert second.problems == [p for p in [reference.first_error] if p is not None]
 
 
 @pytest.mark.parametrize(
@@ -433,14 +477,14 @@ def test_load_record_loads_as_load_file_does(tmp_path: Path, parses: list[str], 
         "now with an error",
     ],
 )
-def test_load_record_sees_a_file_edited_after_caching(
+def test_the_loader_sees_a_file_edited_after_caching(
     tmp_path: Path, parses: list[str], change: str
 ) -> None:
     path = write_record(tmp_path, "demo.toml", VALID_RECORD)
     aged(path)
     cache = CountingCache(tmp_path)
-    load_record(path, CONTEXT, cache=cache)
-    assert load_record(path, CONTEXT, cache=cache).record is not None
+    load(path, cache)
+    assert isinstance(load(path, cache).record, ValidRecord)
     assert cache.hits == 1
     stat = path.stat()
 
@@ -465,30 +509,32 @@ def test_load_record_sees_a_file_edited_after_caching(
     if change.startswith("same size"):
         assert path.stat().st_size == stat.st_size
 
-    edited_file = load_record(path, CONTEXT, cache=cache)
-    assert summary(edited_file) == summary(load_file(path, CONTEXT))
+    edited_file = load(path, cache)
+    assert summary(edited_file) == summary(fresh(path))
     assert edited_file.data is not None and edited_file.data["title"] == title
+    assert edited_file.record is not None and edited_file.record.title == title
     if change == "now with an error":
-        assert edited_file.record is None
+        # Shown as far as it can be read, with its error (issue 13.1): not a valid record.
+        assert not isinstance(edited_file.record, ValidRecord)
         assert [(p.line, p.code) for p in edited_file.problems] == [(6, "E110")]
     else:
-        assert edited_file.record is not None and edited_file.record.title == title
-        parses.clear()
-        again = load_record(path, CONTEXT, cache=cache)  # the new version is cached in turn
-        assert summary(again) == summary(edited_file)
-        assert parses == []
+        assert isinstance(edited_file.record, ValidRecord)
+    parses.clear()
+    again = load(path, cache)  # the new version is cached in turn, with its verdict
+    assert summary(again) == summary(edited_file)
+    assert parses == []
 
 
-def test_load_record_keeps_to_the_size_limit_on_a_hit(tmp_path: Path) -> None:
+def test_the_loader_keeps_to_the_size_limit_on_a_hit(tmp_path: Path) -> None:
     path = write_record(tmp_path, "demo.toml", VALID_RECORD)
     aged(path)
     cache = CountingCache(tmp_path)
-    load_record(path, CONTEXT, cache=cache)
+    load(path, cache)
     assert cache.puts == 1
 
-    small = load_record(path, CONTEXT, max_size=100, cache=cache)
+    small = load(path, cache, max_size=100)
 
-    assert summary(small) == summary(load_file(path, CONTEXT, max_size=100))
+    assert summary(small) == summary(fresh(path, max_size=100))
     assert [p.code for p in small.problems] == ["E001"]
 
 
@@ -524,6 +570,15 @@ def outcome(result: Any) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def first_errors(output_format: str, stdout: str) -> list[str]:
+    """`PATH:LINE:COLUMN CODE` of each first error the listing gives in its own output: JSON's
+    `problems` members, the other formats' closing note or `problem` column."""
+    if output_format == "json":
+        found = [p for entry in json.loads(stdout) for p in entry.get("problems", [])]
+        return sorted(f"{p['path']}:{p['line']}:{p['column']} {p['code']}" for p in found)
+    return sorted(re.findall(r"records/[\w.-]+:\d+:\d+ [EW]\d{3}", stdout))
+
+
 @pytest.mark.parametrize("output_format", FORMATS)
 def test_list_prints_the_same_cold_warm_and_without_cache(
     run: Run, tmp_path: Path, parses: list[str], output_format: str
@@ -544,14 +599,20 @@ def test_list_prints_the_same_cold_warm_and_without_cache(
     assert outcome(warm) == outcome(cold) == outcome(uncached)
     assert cold.exit_code == 1
     assert "ucap: skipped records/broken.toml:7:1: E002 TOML: Unclosed array" in cold.stderr
-    assert "ucap: skipped records/bad-model.toml:6:9: E110" in cold.stderr
+    # A record with errors is listed as far as it can be read, its first error in the output
+    # (issue 13.1); only the file that is not TOML is left out.
+    assert "skipped records/bad-model.toml" not in cold.stderr
+    assert first_errors(output_format, cold.stdout) == [
+        "records/bad-model.toml:6:9 E110",
+        "records/broken.toml:7:1 E002",
+        "records/demo-copy.toml:2:6 E201",
+        "records/demo.toml:2:6 E201",
+    ]
     assert len(stored) == 5  # every file but the one that is not TOML
-    both = ["demo-copy.toml", "demo.toml"]  # loaded again for the duplicate-id problems
-    assert cold_parsed == sorted([*texts, *both])
-    # Warm: only the files with something to report are parsed.
-    warm_first = ["bad-model.toml", "broken.toml", "pune.toml", "demo-copy.toml"]
-    assert warm_parsed == sorted([*warm_first, *both])
-    assert sorted(names[t] for t in parses) == sorted([*texts, *both])  # --no-cache
+    assert cold_parsed == sorted(texts)  # each file once; duplicate ids located from the text
+    # Warm: only the file that is not TOML is parsed; the others' errors come from the cache.
+    assert warm_parsed == ["broken.toml"]
+    assert sorted(names[t] for t in parses) == sorted(texts)  # --no-cache
 
 
 def test_a_duplicate_id_is_marked_on_a_warm_run(run: Run, tmp_path: Path) -> None:
@@ -562,10 +623,25 @@ def test_a_duplicate_id_is_marked_on_a_warm_run(run: Run, tmp_path: Path) -> Non
     table = run("list")
     as_json = run("list", "--format", "json")
 
-    rows = [line.split()[:2] for line in table.stdout.splitlines()[1:] if line[:1].strip()]
-    assert rows == [["demo", "!"], ["demo", "!"], ["lyon-graz", "Lyon"], ["pune", "Pune"]]
+    shown = table.stdout.split("\n\n")[0]  # the table, before its closing note
+    rows = [line.split()[:2] for line in shown.splitlines()[1:] if line[:1].strip()]
+    assert rows == [
+        ["bad-model", "!"],  # listed with its error (issue 13.1), no longer skipped
+        ["demo", "!"],
+        ["demo", "!"],
+        ["lyon-graz", "Lyon"],
+        ["pune", "Pune"],
+    ]
     assert ERROR_HINT in table.stderr.splitlines()
-    assert [r["id"] for r in json.loads(as_json.stdout)] == ["demo", "demo", "lyon-graz", "pune"]
+    listed = json.loads(as_json.stdout)
+    assert [(r.get("id"), [p["code"] for p in r.get("problems", [])]) for r in listed] == [
+        ("bad-model", ["E110"]),
+        ("demo", ["E201"]),
+        ("demo", ["E201"]),
+        ("lyon-graz", []),
+        ("pune", []),
+        (None, ["E002"]),  # broken.toml, left out
+    ]
     assert ERROR_HINT in as_json.stderr.splitlines()
 
 
@@ -735,12 +811,13 @@ def test_worker_processes_read_and_write_the_cache(tmp_path: Path) -> None:
     for name in formats:
         assert len(stored[name]) == MIN_FILES + 1, name
         assert warm[name] == cold[name] == uncached[name], name
-        assert warm[name][0] == 0
+        assert warm[name][0] == 1  # a record has an error, E201 (issue 13.1: exit 1)
         assert ERROR_HINT in warm[name][2].splitlines()
     listed = json.loads(warm["json"][1])
     assert len(listed) == MIN_FILES + 1
     marked = [row[0] for row in map(str.split, warm["table"][1].splitlines()) if row[1:2] == ["!"]]
     assert len(marked) == 2 and marked[0] == marked[1]  # the record and its copy
+    assert [r["id"] for r in listed if "problems" in r] == marked  # JSON says so too (13.1)
 
     # The workers really read the cache: an entry with other data (and a valid header) shows;
     # and an edited record shows its new values.
@@ -805,79 +882,188 @@ def test_any_toml_data_round_trips(tmp_path: Path, data: dict[str, Any]) -> None
     stat = aged(path)
     cache = ParsedCache(tmp_path, tmp_path)
 
-    cache.put(path, stat, data)
-    got = cache.get(path, stat)
+    cache.put(path, stat, data, None)
+    got = get(cache, path, stat)
 
     assert got == data
     assert repr(got) == repr(data)  # the same types (True is not 1, -0.0 is not 0.0), same order
 
 
-# --- the clean mark: checks skipped only under the same settings, on the same day --------------
+# --- the verdict: valid, or the first error, under the same settings (code, configuration) ----
 
 
-def days_from(day: dt.date) -> Any:
-    """A stand-in for the `datetime` module of ucap_cli.store.cache, where today is `day`."""
-    return types.SimpleNamespace(date=types.SimpleNamespace(today=lambda: day))
+class _Datetime(types.SimpleNamespace):
+    """A stand-in for the `datetime` module of ucap_cli.store.cache where today is `day`."""
+
+    def __init__(self, day: dt.date) -> None:
+        class Date(dt.date):
+            @classmethod
+            def today(cls) -> Date:
+                return cls(day.year, day.month, day.day)
+
+        super().__init__(**{**vars(dt), "date": Date})
 
 
-def test_the_clean_mark_holds_for_the_same_settings_and_day_only(
+def some_day_later(monkeypatch: pytest.MonkeyPatch, days: int) -> dt.date:
+    """Make it `days` days later for the checks and the caches; that day."""
+    later = dt.date.today() + dt.timedelta(days=days)
+    monkeypatch.setattr(ucap_cli.check.rules, "today", lambda: later)
+    monkeypatch.setattr(ucap_cli.store.cache, "dt", _Datetime(later))
+    return later
+
+
+WRONG = edited(VALID_RECORD, ('id = "demo"', 'id = "wrong"'), ("sdgs = [9, 11]", "sdgs = [9, 99]"))
+
+
+def test_the_verdict_holds_for_the_same_settings_on_any_day(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write_record(tmp_path, "demo.toml", VALID_RECORD)
-    stat = aged(path)
-    load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, ["settings A"]))
+    valid = write_record(tmp_path, "demo.toml", VALID_RECORD)
+    wrong = write_record(tmp_path, "wrong.toml", WRONG)
+    for path in (valid, wrong):
+        aged(path)
+        load(path, ParsedCache(tmp_path, tmp_path, ["settings A"]))
+    error = fresh(wrong).first_error
+    assert error is not None and (error.line, error.column, error.code) == (6, 12, "E110")
 
-    found = ParsedCache(tmp_path, tmp_path, ["settings A"]).lookup(path, stat)
-    assert found is not None and found[1] is True
-    other = ParsedCache(tmp_path, tmp_path, ["settings B"]).lookup(path, stat)
-    assert other is not None and other[1] is False  # the data still serves, not the mark
+    def verdicts(settings: Any) -> list[tuple[bool, Problem | None]]:
+        cache = ParsedCache(tmp_path, tmp_path, settings)
+        found = [cache.lookup(p, p.stat(), display_path(p)) for p in (valid, wrong)]
+        assert [f.data if f else None for f in found] == [loads(VALID_RECORD), loads(WRONG)]
+        return [(f.checked, f.error) for f in found if f is not None]
 
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
-    monkeypatch.setattr(ucap_cli.store.cache, "dt", days_from(tomorrow))
-    next_day = ParsedCache(tmp_path, tmp_path, ["settings A"]).lookup(path, stat)
-    assert next_day is not None and next_day[1] is False
+    assert verdicts(["settings A"]) == [(True, None), (True, error)]
+    assert verdicts(["settings B"]) == [(False, None), (False, None)]  # the data still serves
+    some_day_later(monkeypatch, 400)
+    assert verdicts(["settings A"]) == [(True, None), (True, error)]  # errors keep to no day
 
 
-def test_a_record_clean_yesterday_is_checked_again_today(
+@pytest.mark.parametrize(
+    "verdict",
+    [
+        b'[6, 12, "Z999", "m", null]',
+        b'[6.5, 12, "E110", "m", null]',
+        b"[6]",
+        b'"ok"',
+        b"{",
+        b"",
+        b"no",
+    ],
+)
+def test_a_damaged_verdict_is_validated_again(
+    tmp_path: Path, parses: list[str], verdict: bytes
+) -> None:
+    path = write_record(tmp_path, "wrong.toml", WRONG)
+    aged(path)
+    load(path, ParsedCache(tmp_path, tmp_path))
+    entry = entry_path(tmp_path, path, tmp_path)
+    header, _, pickled = entry.read_bytes().partition(b"\n")
+    fields = header.split(b" ", 7)  # format, fingerprint, 4 stamp fields, settings, verdict
+    entry.write_bytes(b" ".join([*fields[:7], verdict]) + b"\n" + pickled)
+    found = ParsedCache(tmp_path, tmp_path).lookup(path, path.stat(), display_path(path))
+    assert found is not None and (found.checked, found.error) == (False, None)
+    reference = fresh(path)
+    parses.clear()
+
+    again = load(path, ParsedCache(tmp_path, tmp_path))
+
+    assert summary(again) == summary(reference)  # located in full again...
+    assert len(parses) == 1
+    assert header_of(entry) == header + b"\n"  # ... and stored again with its verdict
+
+
+def test_a_cached_error_is_not_located_again_under_the_same_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
 ) -> None:
-    # A planned activity dated 300 days ago is fine today, and W306 once 400 days have passed.
+    path = write_record(tmp_path, "wrong.toml", WRONG)
+    aged(path)
+    reference = fresh(path)
+    parses.clear()
+    assert summary(load(path, ParsedCache(tmp_path, tmp_path, CONTEXT))) == summary(reference)
+    assert len(parses) == 1
+
+    for day in (0, 1, 400):  # today, and on later days: an error does not depend on the day
+        if day:
+            some_day_later(monkeypatch, day)
+        again = load(path, ParsedCache(tmp_path, tmp_path, CONTEXT))
+        assert seen(again) == seen(reference)
+        assert again.problems == [reference.first_error]
+        assert not isinstance(again.record, ValidRecord)
+    assert len(parses) == 1
+
+
+def test_a_change_of_settings_validates_again(run: Run, tmp_path: Path, parses: list[str]) -> None:
+    aged(write_record(tmp_path / "records", "demo", VALID_RECORD))
+    settings = tmp_path / "ucap.toml"
+
+    def listed(*options: str) -> tuple[int, list[dict[str, Any]]]:
+        result = run("list", "--format", "json", *options)
+        return result.exit_code, json.loads(result.stdout)
+
+    valid = listed()
+    assert valid[0] == 0 and "problems" not in valid[1][0]
+    assert listed() == valid  # warm
+    parses.clear()
+
+    settings.write_text('themes = ["Logistics", "Trade"]\n', encoding="utf-8")
+    status, rows = listed()
+    assert status == 1
+    assert [(p["line"], p["column"], p["code"]) for p in rows[0]["problems"]] == [(5, 11, "E114")]
+    assert len(parses) == 1  # located under the new settings
+    assert listed() == (status, rows)  # warm, under the new settings: not located again
+    assert len(parses) == 1
+    assert listed("--no-cache") == (status, rows)
+    parses.clear()
+
+    settings.write_text('themes = ["Logistics", "Mobility"]\n', encoding="utf-8")
+    assert listed() == valid  # validated from the cached data: valid under these settings
+    assert parses == []
+    assert listed("--no-cache") == valid
+
+
+def test_a_valid_cached_record_is_validated_never_stale(tmp_path: Path, parses: list[str]) -> None:
+    path = write_record(tmp_path, "demo.toml", VALID_RECORD)
+    aged(path)
+    load(path, ParsedCache(tmp_path, tmp_path, CONTEXT))
+    entry = entry_path(tmp_path, path, tmp_path)
+    header = header_of(entry)
+    assert header.endswith(b" ok\n")  # found valid under these settings
+    # Data the model refuses, in an entry that says "valid": validated all the same.
+    refused = loads(VALID_RECORD) | {"sdgs": [99]}
+    entry.write_bytes(header + pickle.dumps(refused))
+    parses.clear()
+
+    again = load(path, ParsedCache(tmp_path, tmp_path, CONTEXT))
+
+    assert summary(again) == summary(fresh(path))  # the file's own record, loaded in full
+    assert isinstance(again.record, ValidRecord) and again.record.sdgs == [9, 11]
+    assert len(parses) == 2
+    assert get(ParsedCache(tmp_path, tmp_path, CONTEXT), path, path.stat()) == loads(VALID_RECORD)
+
+
+def test_a_view_reads_a_record_alike_on_any_day_and_validate_warns_when_its_day_comes(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
+) -> None:
+    # A planned activity dated 300 days ago is fine today, and W306 once 400 days have passed:
+    # validate says so that day; views show no warnings, and read the cached record as before.
     day = dt.date.today() - dt.timedelta(days=300)
     text = edited(
         VALID_RECORD,
         ('date = "2017-06"', f'date = "{day.isoformat()}"\nstatus = "planned"'),
         ('end = "2018-11"', f'end = "{day.year + 1}"'),
     )
-    path = write_record(tmp_path, "demo.toml", text)
-    aged(path)
-    first = load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT))
-    assert first.problems == []
-    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT)).problems == []
+    aged(write_record(tmp_path / "records", "demo", text))
+    views = [("list", "--format", "json"), ("timeline", "--format", "json"), ("summary",)]
+    before = [outcome(run(*view)) for view in views]
+    assert [status for status, _, _ in before] == [0, 0, 0]
+    assert run("validate").stdout == "0 errors, 0 warnings in 1 file\n"
+
+    some_day_later(monkeypatch, 100)
     parses.clear()
-
-    later = dt.date.today() + dt.timedelta(days=100)
-
-    monkeypatch.setattr(ucap_cli.store.cache, "dt", days_from(later))
-    monkeypatch.setattr(ucap_cli.check.rules, "today", lambda: later)
-    again = load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT))
-    assert [p.code for p in again.problems] == ["W306"]
-    assert summary(again) == summary(load_file(path, CONTEXT))
-    assert len(parses) == 2  # load_record parsed once, to locate W306; load_file once more
-
-
-def test_a_suppressed_warning_is_marked_clean_again_on_a_new_day(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
-) -> None:
-    text = VALID_RECORD.replace('id = "demo"', 'id = "other"  # ucap: ignore[W301]')
-    path = write_record(tmp_path, "demo.toml", text)
-    aged(path)
-    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT)).problems == []
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
-    monkeypatch.setattr(ucap_cli.store.cache, "dt", days_from(tomorrow))
-    parses.clear()
-    # The mark is stale: checked again, the warning found and suppressed in the full load...
-    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT)).problems == []
-    assert len(parses) == 1
-    # ... and the entry marked clean for the new day: no parsing after that.
-    assert load_record(path, CONTEXT, cache=ParsedCache(tmp_path, tmp_path, CONTEXT)).problems == []
-    assert len(parses) == 1
+    assert [outcome(run(*view)) for view in views] == before
+    assert parses == []  # the verdict does not depend on the day: nothing parsed
+    for options in ((), ("--no-cache",)):
+        result = run("validate", "--format", "concise", *options)
+        found = [line.split()[1:3] for line in result.stdout.splitlines()[:-1]]
+        assert (result.exit_code, found) == (0, [["warning", "W306"]])
+        assert result.stdout.splitlines()[-1] == "0 errors, 1 warning in 1 file"
