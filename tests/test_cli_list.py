@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
+import oracle
 import pytest
 import typer
 from conftest import REPO, VALID_RECORD, Run, edited, write_collection, write_record
@@ -15,8 +16,8 @@ from typer.testing import CliRunner
 
 from ucap_cli.cli.filters import FILTER_RULE, with_filters
 from ucap_cli.config import load_config
-from ucap_cli.record.model import Record
-from ucap_cli.store.collection import load_collection
+from ucap_cli.record.model import ValidRecord
+from ucap_cli.render.tabular import ERROR_HINT
 from ucap_cli.views.query import Filters
 
 RECORDS = str(REPO / "records")
@@ -168,8 +169,8 @@ def test_json_is_the_file_data_and_round_trips(run: Run, tmp_path: Path) -> None
     assert early["activities"][0]["date"] == "2015-06-15"  # a TOML date, as an ISO string
     assert early["period"] == {"start": "2015", "end": "2015-12"}  # partial dates as written
     assert early["extra"] == {"anything": {"goes": [1, "here"]}}  # nothing lost
-    loaded = {r.id: r for r in load_collection(load_config(records=folder)).records}
-    assert {item["id"]: Record.model_validate(item) for item in data} == loaded
+    loaded = {r.id: r for r in oracle.records(oracle.load_folder(load_config(records=folder)))}
+    assert {item["id"]: ValidRecord.model_validate(item) for item in data} == loaded
 
 
 def test_json_fields(run: Run) -> None:
@@ -200,6 +201,7 @@ def test_csv_fields_flatten_tables(run: Run) -> None:
         "city.population",
         "city.area_km2",
         "partners",
+        "problem",  # the first error of a record that has one (issue 13.1)
     ]
     assert rows[1] == [
         "zhengzhou",
@@ -209,6 +211,7 @@ def test_csv_fields_flatten_tables(run: Run) -> None:
         "10000000",
         "7446",
         "Agii Anargiri-Kamatero; Málaga; Rome; Nice",
+        "",
     ]
 
 
@@ -280,12 +283,23 @@ def test_unreadable_file_is_skipped_and_exit_is_1(run: Run, tmp_path: Path) -> N
     write_record(folder, "invalid", VALID_RECORD.replace("sdgs = [9, 11]", "sdgs = [99]"))
     result = run("list", "-f", "json")
     assert result.exit_code == 1
-    assert [r["id"] for r in json.loads(result.stdout)] == ["demo"]
+    listed = json.loads(result.stdout)
+    # The file that is not TOML is left out, and the JSON says so in an entry of its own; the
+    # record with an error (it shares demo's id too) is listed as far as it could be read.
+    assert [r.get("id") for r in listed] == ["demo", "demo", None]
+    assert [r["problems"][0]["path"] for r in listed] == [
+        "records/demo.toml",
+        "records/invalid.toml",
+        "records/broken.toml",
+    ]
+    assert listed[1]["sdgs"] == [99]  # the data as written
+    assert listed[2]["left_out"] is True
+    assert listed[2]["problems"][0]["code"] == "E002"
     errors = result.stderr.splitlines()
     assert errors[0].startswith("ucap: skipped records/broken.toml:1:")
     assert "E002" in errors[0]
-    assert errors[1].startswith("ucap: skipped records/invalid.toml:")
-    assert errors[2] == "  hint: run `ucap validate` for every problem"
+    assert errors[1] == "  hint: run `ucap validate` for every problem"
+    assert errors[2:] == [ERROR_HINT]  # the invalid record is listed, not skipped
 
 
 def test_a_record_with_errors_is_listed_with_a_marker(run: Run, tmp_path: Path) -> None:
@@ -293,9 +307,17 @@ def test_a_record_with_errors_is_listed_with_a_marker(run: Run, tmp_path: Path) 
     write_record(folder, "demo", VALID_RECORD)
     write_record(folder, "copy", VALID_RECORD)  # same id: E201, but both records load
     result = run("list", env={"COLUMNS": "200"})
-    assert result.exit_code == 0
-    rows = result.stdout.splitlines()[1:]
+    assert result.exit_code == 1  # a record has errors (issue 13.1)
+    lines = result.stdout.splitlines()
+    rows = lines[1:3]
     assert [row.split()[:2] for row in rows] == [["demo", "!"], ["demo", "!"]]
+    assert lines[3:] == [
+        "",
+        "! 2 records with errors, shown as far as they could be read:",
+        "  records/copy.toml:2:6 E201 id 'demo' is also used by records/demo.toml",
+        "  records/demo.toml:2:6 E201 id 'demo' is also used by records/copy.toml",
+        "run `ucap validate` for every problem of these records",
+    ]
     assert "run `ucap validate`" in result.stderr
 
 
@@ -347,7 +369,7 @@ def test_with_filters_on_any_command() -> None:
     app = typer.Typer()
 
     @app.command()
-    @with_filters
+    @with_filters("results")
     def probe(
         filters: Filters,
         limit: Annotated[Optional[int], typer.Option("--limit")] = None,  # noqa: UP045
@@ -374,6 +396,34 @@ def test_with_filters_on_any_command() -> None:
     help_text = " ".join(runner.invoke(app, ["probe", "--help"]).stdout.split())
     assert "Probe." in help_text
     assert FILTER_RULE in help_text
+    assert "Status of an expected result" in help_text
+
+
+def test_with_filters_says_what_status_is_the_status_of() -> None:
+    seen: list[Filters] = []
+    app = typer.Typer()
+
+    @app.command()
+    @with_filters("results")
+    def results(filters: Filters) -> None:
+        """Results."""
+        seen.append(filters)
+
+    @app.command()
+    @with_filters("activities")
+    def activities(filters: Filters) -> None:
+        """Activities."""
+        seen.append(filters)
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["results", "--status", "achieved"]).exit_code == 0
+    assert runner.invoke(app, ["activities", "--status", "planned"]).exit_code == 0
+    assert [(f.statuses, f.activity_statuses) for f in seen] == [
+        (("achieved",), ()),
+        ((), ("planned",)),
+    ]
+    help_text = " ".join(runner.invoke(app, ["activities", "--help"]).stdout.split())
+    assert "Status of an activity" in help_text
 
 
 def test_limit_zero_lists_everything(run: Run, tmp_path: Path) -> None:

@@ -11,8 +11,9 @@ from types import SimpleNamespace
 from conftest import REPO, VALID_RECORD, Run, write_record
 
 from ucap_cli.cli.completion import complete_cities, complete_ids, complete_kinds, complete_themes
+from ucap_cli.record.data import as_data
 from ucap_cli.record.model import Record
-from ucap_cli.render.records import as_data
+from ucap_cli.render.tabular import ERROR_HINT
 from ucap_cli.toml.parser import loads
 
 RECORDS = str(REPO / "records")
@@ -44,7 +45,11 @@ def test_show_lays_out_the_whole_record(run: Run) -> None:
     activity_lines = lines[lines.index("Activities (8)") + 1 : lines.index("Expected results")]
     starts = [line.split()[:2] for line in activity_lines if line[2:3].isalpha()]
     assert [" ".join(s) for s in starts] == [dates[0], dates[1], dates[1], *dates[2:]]
-    assert "- agreement: 5 x mou “Zhengzhou City Government signs five MoUs" in flat
+    # One wording for agreements everywhere (issue 13.6): the kind, its count, then the title.
+    assert (
+        "- agreement: MoU ×5: Zhengzhou Municipal People's Government, EU pilot cities – "  # noqa: RUF001
+        "Zhengzhou City Government signs five MoUs" in flat
+    )
     assert "- output: Exploring collaboration on e-mobility with Yutong Bus" in flat
     assert "planned Test innovative urban mobility solutions" in flat
     assert "Yutong Bus company Zhengzhou Biggest e-bus producer in China." in flat
@@ -92,17 +97,51 @@ def test_show_finds_the_declared_id_and_marks_errors(run: Run, tmp_path: Path) -
     write_record(folder, "sub/file-name", VALID_RECORD)  # id "demo" differs from the file name
     write_record(folder, "other", VALID_RECORD)  # the same id again: E201
     result = run("show", "demo")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # the record has an error (issue 13.1)
     assert "Lyon – Graz" in result.stdout  # noqa: RUF001
-    assert "the record has validation errors: run `ucap validate`" in result.stdout
+    # The output itself names the error; stderr has the hint.
+    flat = " ".join(result.stdout.split())
+    assert (
+        "! 1 record with errors, shown as far as it could be read: "
+        "records/other.toml:2:6 E201 id 'demo' is also used by records/sub/file-name.toml "
+        "run `ucap validate` for every problem of these records" in flat
+    )
+    assert result.stderr == f"{ERROR_HINT}\n"
 
 
-def test_a_record_that_does_not_load_cannot_be_shown(run: Run, tmp_path: Path) -> None:
-    write_record(tmp_path / "records", "demo", VALID_RECORD.replace("sdgs = [9, 11]", "sdgs = 9"))
+def test_a_file_that_is_not_toml_cannot_be_shown(run: Run, tmp_path: Path) -> None:
+    write_record(tmp_path / "records", "demo", VALID_RECORD.replace("sdgs = [9, 11]", "sdgs = [9"))
     result = run("show", "demo")
     assert result.exit_code == 1
-    assert result.stderr.startswith("ucap: error: records/demo.toml: cannot show the record: E103")
+    assert result.stderr.startswith("ucap: error: records/demo.toml: cannot show the record: E002")
     assert "hint: run `ucap validate records/demo.toml`" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_record_with_an_error_is_shown_as_far_as_it_can_be_read(run: Run, tmp_path: Path) -> None:
+    # Until issue 13.1 such a record could not be shown at all ("cannot show the record: E103").
+    write_record(tmp_path / "records", "demo", VALID_RECORD.replace("sdgs = [9, 11]", "sdgs = 9"))
+    result = run("show", "demo", env={"COLUMNS": "100"})
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Lyon – Graz"  # noqa: RUF001
+    assert "  records/demo.toml:6:8 E103 sdgs must be an array, got an integer" in lines
+    assert "Activities (1)" in lines
+    assert "SDGs" not in lines  # they could not be read
+    assert "SDGs" in run("show", "--records", RECORDS, "zhengzhou").stdout.splitlines()
+    assert result.stderr == f"{ERROR_HINT}\n"
+    data = json.loads(run("show", "demo", "-f", "json").stdout)
+    assert data["sdgs"] == 9  # the data as written
+    assert [p["code"] for p in data["problems"]] == ["E103"]
+    [row] = list(csv.DictReader(io.StringIO(run("show", "demo", "-f", "csv").stdout)))
+    assert (row["sdgs"], row["activities"]) == ("", "1")
+    assert row["problem"] == "records/demo.toml:6:8 E103 sdgs must be an array, got an integer"
+    markdown = run("show", "demo", "-f", "markdown")
+    assert markdown.exit_code == 1
+    assert "\n## Records with errors\n" in markdown.stdout
+    assert "- records/demo.toml:6:8 E103 sdgs must be an array, got an integer\n" in (
+        markdown.stdout
+    )
 
 
 def test_record_text_is_shown_as_typed(run: Run, tmp_path: Path) -> None:

@@ -5,23 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import oracle
 import pytest
 from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracle import select, select_activities
 
 from ucap_cli.check.loader import RecordFile
 from ucap_cli.config import load_config
 from ucap_cli.errors import UsageError
 from ucap_cli.record.model import Record
-from ucap_cli.store.collection import load_collection
 from ucap_cli.views.query import (
     Filters,
     activity_matches,
+    match_activities,
+    match_record,
     parse_filters,
     record_matches,
-    select,
-    select_activities,
     sort_matches,
 )
 
@@ -305,7 +306,7 @@ def test_activities_come_in_date_order() -> None:
 
 
 def test_bundled_record_acceptance() -> None:
-    collection = load_collection(load_config(records=REPO / "records"))
+    files = oracle.load_folder(load_config(records=REPO / "records"))
     asked: tuple[dict[str, Any], ...] = (
         {"city": ["Zhengzhou"]},
         {"city": ["malaga"]},
@@ -314,12 +315,54 @@ def test_bundled_record_acceptance() -> None:
         {"topic": ["urban mobility"]},
         {"org": ["Yutong"]},
     )
-    listed = {
-        repr(o): [m.record.id for m in select(collection.files, parse_filters(**o))] for o in asked
-    }
+    listed = {repr(o): [m.record.id for m in select(files, parse_filters(**o))] for o in asked}
     assert all(ids == ["zhengzhou"] for ids in listed.values()), listed
-    assert select(collection.files, parse_filters(sdg=["3"])) == []
-    assert select(collection.files, parse_filters(city=["Tokyo"])) == []
+    assert select(files, parse_filters(sdg=["3"])) == []
+    assert select(files, parse_filters(city=["Tokyo"])) == []
+
+
+def test_status_is_an_activity_status_in_the_activity_views() -> None:
+    """`--status` of `timeline`/`summary` (`status_of="activities"`) keeps activities by their
+    own status; in `list`/`show` it is the status of an expected result."""
+    planned = {"date": "2019-03", "kind": "visit", "title": "Next visit", "status": "planned"}
+    rec = record(activities=[*record().model_dump(mode="json")["activities"], planned])
+    filters = parse_filters(status=["Planned"], status_of="activities")
+    assert (filters.statuses, filters.activity_statuses) == ((), ("planned",))
+    assert filters.has_activity_filters
+    assert titles(rec, status=["planned"], status_of="activities") == ["Next visit"]
+    assert titles(rec, status=["done"], status_of="activities") == [
+        "Visit to Málaga",
+        "Mission to Nice and Granada",
+    ]
+    assert titles(rec, status=["cancelled"], status_of="activities") == []
+    assert match_activities(record(), filters) is None  # no planned activity
+    assert match_record(record(), filters) is None
+    # As the status of an expected result: the record's result is in progress.
+    assert parse_filters(status=["planned"]).activity_statuses == ()
+    assert not matches(rec, status=["planned"])
+    assert matches(rec, status=["in-progress"])
+    with pytest.raises(UsageError, match="unknown activity status 'achieved'"):
+        parse_filters(status=["achieved"], status_of="activities")
+    with pytest.raises(UsageError, match="unknown expected-result status 'done'"):
+        parse_filters(status=["done"])
+
+
+def test_what_could_not_be_read_matches_no_condition_on_it() -> None:
+    """A record with errors is matched as far as it could be read: an unknown period or lead
+    city matches no condition on it, and the rest of the record still can."""
+    no_period = record(period=None, activities=[])
+    assert matches(no_period)
+    assert not matches(no_period, since="2000")
+    assert not matches(no_period, during=["2017"])
+    dated = record(period=None)
+    assert matches(dated, during=["2017-06"])  # through its activity
+    assert titles(dated, during=["2017-06"]) == ["Visit to Málaga"]
+    no_lead = record(city=None, activities=[])
+    assert not matches(no_lead, city=["Lyon"])
+    assert matches(no_lead, city=["malaga"])  # a partner
+    assert not matches(no_lead, country=["France"])
+    assert matches(no_lead, country=["Spain"])
+    assert no_lead.display_title == "Lyon and Graz"
 
 
 # --------------------------------------------------------------------------- sorting
@@ -343,6 +386,20 @@ def test_sorting() -> None:
     assert [m.record.id for m in sort_matches(found, "id")] == ["a", "b", "c", "d"]
     with pytest.raises(UsageError, match="did you mean 'period'"):
         sort_matches(found, "perod")
+
+
+def test_an_unknown_period_or_lead_city_sorts_last() -> None:
+    files = [
+        file_of(record(id="unknown", period=None, city=None)),
+        file_of(record(id="ongoing", period={"start": "2016"})),
+        file_of(record(id="ended", period={"start": "2017", "end": "2018"})),
+    ]
+    found = select(files, Filters())
+    assert [m.record.id for m in found] == ["ongoing", "ended", "unknown"]
+    assert [m.record.id for m in sort_matches(found, "end")] == ["ended", "ongoing", "unknown"]
+    assert [m.record.id for m in sort_matches(found, "city")] == ["ended", "ongoing", "unknown"]
+    reverse = sort_matches(found, "period", reverse=True)
+    assert [m.record.id for m in reverse] == ["unknown", "ended", "ongoing"]
 
 
 # --------------------------------------------------------------------------- properties
@@ -413,11 +470,13 @@ def test_since_keeps_what_ends_on_or_after_it(
     files = [file_of(r) for r in recs]
     since = f"{year}-{month:02d}"
     first = (year, month)
+    ends = {r.id: r.period.end for r in recs if r.period is not None}
+    assert len(ends) == len(recs)  # every period is known
     expected = {
         r.id
         for r in recs
-        if r.period.end is None
-        or (r.period.end.year, r.period.end.month or 12) >= first
+        if (end := ends[r.id]) is None
+        or (end.year, end.month or 12) >= first
         or any((a.date.year, a.date.month or 12) >= first for a in r.activities)
     }
     assert ids(files, since=since) == expected

@@ -1,10 +1,11 @@
 """Views reduced where each record is loaded give exactly what the whole collection gave.
 
 - Summary: tallies of single records, merged in the records' order, equal one tally of all.
-- Timeline and list JSON written in pieces (`json_pieces`, `array_lines`) is the text of
-  `as_json` / `dumps`, escapes included.
+- Timeline and list JSON written in pieces (`timeline_json`, `array_lines`) is the text of
+  one `dumps` of the whole document, escapes included.
 - Through the CLI, on a collection large enough for worker processes: `timeline`, `summary` and
-  `list` print what the library computes in this process from `load_collection`.
+  `list` print what the oracle (tests/oracle.py) computes in this process from every file
+  loaded at once, records with errors included.
 - Pre-commit runs (`ucap validate FILE`) remember the ids of the files they were not given,
   and notice when one of those files changes.
 """
@@ -23,30 +24,41 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import oracle
 import pytest
 from conftest import LYON_GRAZ, PUNE, VALID_RECORD, Run, edited, generate_records, write_record
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ucap_cli.store.collection
-import ucap_cli.store.workers
+import ucap_cli.store.files
 from ucap_cli import __version__
 from ucap_cli.check.loader import RecordFile
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE, load_config
 from ucap_cli.record import vocab
+from ucap_cli.record.data import encode
 from ucap_cli.record.dates import parse_partial_date
 from ucap_cli.record.model import Activity, Record
 from ucap_cli.render import jsonout
 from ucap_cli.render import summary as summary_render
 from ucap_cli.render import timeline as timeline_render
-from ucap_cli.render.records import ERROR_HINT, flat_row, list_csv, skipped_lines
-from ucap_cli.store.cache import FOLDER
-from ucap_cli.store.collection import load_collection
+from ucap_cli.render.registry import Options
+from ucap_cli.render.tabular import ERROR_HINT
+from ucap_cli.store.scratch import FOLDER
 from ucap_cli.store.workers import MIN_FILES
 from ucap_cli.toml.parser import loads
-from ucap_cli.views.query import Filters, parse_filters, select, select_activities, sort_matches
-from ucap_cli.views.summary import INTERVALS, Tally, build_summary, combine, tally_file
-from ucap_cli.views.timeline import Timeline, assemble, build_timeline, by_record, timeline_part
+from ucap_cli.views.query import Filters, parse_filters
+from ucap_cli.views.report import Report
+from ucap_cli.views.summary import INTERVALS, Summary, Tally, combine, tally
+from ucap_cli.views.timeline import (
+    EncodedTimeline,
+    Timeline,
+    TimelinePart,
+    activity_json,
+    assemble,
+    assemble_json,
+    part,
+)
 
 PAST = time.time() - 3 * 24 * 3600  # old enough for every cache to keep what it read
 
@@ -209,6 +221,22 @@ def summaries(tally: Tally) -> list[dict[str, Any]]:
     return [tally.summary(interval).to_json() for interval in INTERVALS]
 
 
+def summary_json(summary: Summary) -> str:
+    return summary_render.summary_json(Report(summary), Options())
+
+
+def summary_csv(summary: Summary) -> str:
+    return summary_render.summary_csv(Report(summary), Options())
+
+
+def timeline_json(timeline: EncodedTimeline) -> bytes:
+    return b"".join(timeline_render.timeline_json(Report(timeline), Options()))
+
+
+def timeline_csv(timeline: Timeline) -> str:
+    return timeline_render.timeline_csv(Report(timeline), Options())
+
+
 # --- summary: tallies merge -------------------------------------------------------------------
 
 
@@ -232,13 +260,13 @@ def test_tally_of_all_records_equals_their_tallies_merged_in_order(
             part.add(p.record, p.activities)
         chunks.merge(part)
 
-    expected = [build_summary(picked, interval).to_json() for interval in INTERVALS]
+    expected = [oracle.summary(picked, interval).to_json() for interval in INTERVALS]
     assert summaries(whole) == expected
     assert summaries(singles) == expected
     assert summaries(chunks) == expected
     # The text too (JSON data compares its objects' keys in any order).
-    text = summary_render.as_json(build_summary(picked, "month"))
-    assert summary_render.as_json(singles.summary("month")) == text
+    text = summary_json(oracle.summary(picked, "month"))
+    assert summary_json(singles.summary("month")) == text
     assert whole.records == singles.records == len(picked)
 
 
@@ -257,7 +285,7 @@ def test_merging_an_empty_tally_changes_nothing(picked: list[Picked]) -> None:
     into_empty = Tally().merge(copy.deepcopy(before))
     assert into_empty == before
     assert summaries(into_empty) == summaries(before)
-    nothing = [build_summary([], interval).to_json() for interval in INTERVALS]
+    nothing = [oracle.summary([], interval).to_json() for interval in INTERVALS]
     assert summaries(Tally().merge(Tally())) == nothing
 
 
@@ -268,14 +296,15 @@ def test_record_tallies_combined_in_any_order_give_the_summary_of_the_selection(
 ) -> None:
     files = as_files(picked)
     shuffled = data.draw(st.permutations(files))
-    tallies = [t for f in shuffled if (t := tally_file(f, chosen)) is not None]
-    matches = select_activities(files, chosen)
+    tallies = [t for f in shuffled if (t := tally(f, chosen)) is not None]
+    matches = oracle.select_activities(files, chosen)
     assert sum(t.records for t in tallies) == len(matches)
     total = combine(tallies)
+    by_activities = chosen.has_activity_filters  # cities: those taking part in the activities
     for interval in INTERVALS:
-        expected = build_summary(matches, interval)
+        expected = oracle.summary(matches, interval, by_activities=by_activities)
         assert total.summary(interval).to_json() == expected.to_json()
-        assert summary_render.as_csv(total.summary(interval)) == summary_render.as_csv(expected)
+        assert summary_csv(total.summary(interval)) == summary_csv(expected)
 
 
 # --- timeline: parts and pieces ---------------------------------------------------------------
@@ -288,21 +317,18 @@ def test_timeline_parts_assembled_give_the_timeline_of_the_selection(
 ) -> None:
     files = as_files(picked)
     shuffled = data.draw(st.permutations(files))
-    whole = build_timeline(select_activities(files, chosen))
+    whole = oracle.timeline(oracle.select_activities(files, chosen))
 
-    def reduced(render: Any) -> tuple[list[Any], list[Any]]:
-        parts = [p for f in shuffled if (p := timeline_part(f, chosen, render)) is not None]
-        return assemble(by_record(parts))
+    def parts(json: bool) -> list[TimelinePart]:
+        return [p for f in shuffled if (p := part(f, chosen, json=json)) is not None]
 
-    periods, entries = reduced(timeline_render.json_entry)
-    text = b"".join(timeline_render.json_pieces(periods, entries))
-    assert text == timeline_render.as_json(whole).encode("utf-8")
-    periods, entries = reduced(timeline_render.csv_row)
-    csv_text = timeline_render.write_csv(timeline_render.CSV_COLUMNS, entries)
-    assert csv_text == timeline_render.as_csv(whole)
-    periods, entries = reduced(None)
-    kept = Timeline(entries, periods)
+    text = timeline_json(assemble_json(parts(json=True)))
+    assert text == oracle.timeline_json(whole).encode("utf-8")
+    kept = assemble(parts(json=False))
+    assert timeline_csv(kept) == timeline_csv(whole)
     assert [e.label for e in kept.entries] == [e.label for e in whole.entries]
+    assert kept.entries == whole.entries
+    assert kept.periods == whole.periods
     assert timeline_render.as_markdown(kept, details=True) == timeline_render.as_markdown(
         whole, details=True
     )
@@ -339,14 +365,10 @@ def test_timeline_json_pieces_are_the_text_of_as_json(case: str) -> None:
         RecordFile(Path(f"{n}.toml"), f"{n}.toml", record=Record.model_validate(loads(text)))
         for n, text in enumerate(TEXT_CASES[case])
     ]
-    whole = build_timeline(select_activities(files, Filters()))
-    text = timeline_render.as_json(whole)
-    pieces = list(
-        timeline_render.json_pieces(
-            whole.periods, [timeline_render.json_entry(e) for e in whole.entries]
-        )
-    )
-    assert b"".join(pieces) == text.encode("utf-8")
+    whole = oracle.timeline(oracle.select_activities(files, Filters()))
+    text = oracle.timeline_json(whole)
+    entries = [encode(activity_json(e.record, e.activity)) for e in whole.entries]
+    assert timeline_json(EncodedTimeline(whole.periods, entries)) == text.encode("utf-8")
 
     data = json.loads(text)
     assert data["ucap_version"] == __version__
@@ -365,9 +387,11 @@ def test_timeline_json_pieces_are_the_text_of_as_json(case: str) -> None:
         assert "培训 🚀 河南" in text  # CJK and emoji stay as they are
     if case == "shared-lead":
         assert sorted(p.label for p in whole.periods) == ["Lyon (lyon-bidi)", "Lyon (lyon-graz)"]
+    assert data["problems"] == []
     if case == "empty":
         expected = (
-            f'{{\n  "ucap_version": "{__version__}",\n  "records": [],\n  "activities": []\n}}'
+            f'{{\n  "ucap_version": "{__version__}",\n  "records": [],\n  "activities": [],'
+            '\n  "problems": []\n}'
         )
         assert text == expected
 
@@ -429,31 +453,31 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     write_record(extra, "lyon-bidi", LYON_BIDI)
     write_record(extra, "zhengzhou-cjk", ZHENGZHOU)
     write_record(extra, "pune", PUNE)
-    # Three files share an id: two records (loaded again with E201) and one that has none.
+    # Three files share an id (E201): two records, and one with an unknown key besides.
     write_record(extra, "copy-of-lyon-graz", LYON_GRAZ)
     write_record(extra, "broken-lyon-graz", edited(LYON_GRAZ, ("sdgs =", "sdg = [11]\nsdgs =")))
     for path in records.rglob("*.toml"):
         os.utime(path, (PAST, PAST))
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
-        patch.setattr(ucap_cli.store.workers, "workers", lambda: 1)
-        files = load_collection(load_config()).files
+        files = oracle.load_folder(load_config())
     assert len(files) == GENERATED + 6
     return Project(root, files)
 
 
 def expected_timeline(files: list[RecordFile], chosen: Filters, output: str) -> bytes:
-    whole = build_timeline(select_activities(files, chosen))
+    whole = oracle.timeline(oracle.select_activities(files, chosen))
+    errors = oracle.with_errors(files)
     if output == "json":
-        return (timeline_render.as_json(whole) + "\n").encode("utf-8")
-    return timeline_render.as_csv(whole).encode("utf-8")
+        return (oracle.timeline_json(whole, errors) + "\n").encode("utf-8")
+    return timeline_render.timeline_csv(Report(whole, errors), Options()).encode("utf-8")
 
 
 def expected_summary(files: list[RecordFile], chosen: Filters, output: str, interval: Any) -> bytes:
-    result = build_summary(select_activities(files, chosen), interval)
-    if output == "json":
-        return (summary_render.as_json(result) + "\n").encode("utf-8")
-    return summary_render.as_csv(result).encode("utf-8")
+    found = oracle.select_activities(files, chosen)
+    result = oracle.summary(found, interval, by_activities=chosen.has_activity_filters)
+    write = summary_render.summary_json if output == "json" else summary_render.summary_csv
+    return write(Report(result, oracle.with_errors(files)), Options()).encode("utf-8")
 
 
 def expected_list(
@@ -462,15 +486,12 @@ def expected_list(
     output: str,
     sort: str = "period",
     reverse: bool = False,
-) -> tuple[bytes, bool]:
-    """The list's text, and whether a listed record has errors (stderr then has the hint)."""
-    matches = sort_matches(select(files, chosen), sort, reverse)
+) -> bytes:
+    """The list's text: the records with errors included, the files left out at the end."""
+    found = oracle.select(files, chosen, sort, reverse)
     if output == "json":
-        text = jsonout.dumps([m.file.data for m in matches], outline=1) + "\n"
-    else:
-        active = chosen.has_activity_filters
-        text = list_csv([flat_row(m, (), active) for m in matches], ())
-    return text.encode("utf-8"), not all(m.file.ok for m in matches)
+        return (oracle.list_json(found, files) + "\n").encode("utf-8")
+    return oracle.list_csv(found, files).encode("utf-8")
 
 
 def ucap(root: Path, *args: str) -> subprocess.Popen[bytes]:
@@ -493,69 +514,73 @@ def finished(process: subprocess.Popen[bytes]) -> tuple[int, bytes, str]:
 
 def test_views_with_worker_processes_print_what_one_process_computes(project: Project) -> None:
     files, root = project.files, project.root
-    skipped = skipped_lines(files)
-    assert len(skipped) == 1 + 4 + 1  # the broken copy, the generated faults, the hint
+    # Left out: only the generated file that is not TOML. Shown with their errors: the other
+    # three generated faults (an unknown key, a bad date, an unknown country) and the three
+    # files whose id is lyon-graz.
+    left_out = [f for f in files if f.record is None]
+    assert [(f.first_error.code if f.first_error else None) for f in left_out] == ["E002"]
+    flagged = [f for f in files if f.record is not None and f.first_error is not None]
+    assert len(flagged) == 3 + 3
+    notes = oracle.stderr_notes(files)
+    assert len(notes) == 1 + 1 + 1  # the file left out, the hint, the records with errors
+    assert notes[-1] == ERROR_HINT
+    stderr = "".join(f"{line}\n" for line in notes)  # the same for every view below
     city = "KRAKOW"  # Kraków, as the records write it
     assert any(
         vocab.city_key(p.name) == "krakow" for f in files if f.record for p in f.record.partners
     )
 
-    # name: (arguments, the expected stdout, whether the list hint follows the skip notes)
-    cases: dict[str, tuple[tuple[str, ...], bytes, bool]] = {}
+    # name: (arguments, the expected stdout)
+    cases: dict[str, tuple[tuple[str, ...], bytes]] = {}
     visits = parse_filters(kind=["visit"], since="2017", until="2018")
     cases["timeline-csv"] = (
         ("timeline", "--format", "csv", "--kind", "visit", "--since", "2017", "--until", "2018"),
         expected_timeline(files, visits, "csv"),
-        False,
     )
     cases["summary-json"] = (
         ("summary", "--format", "json", "--sdg", "11", "--interval", "quarter"),
         expected_summary(files, parse_filters(sdg=["11"]), "json", "quarter"),
-        False,
     )
     cases["summary-csv"] = (
         ("summary", "--format", "csv", "--city", city, "--interval", "month"),
         expected_summary(files, parse_filters(city=[city]), "csv", "month"),
-        False,
     )
     for name, args, chosen, sort, reverse in (
         ("list-city", ("--city", city, "--sort", "id", "--reverse"), [city], "id", True),
         ("list-all", (), [], "period", False),
     ):
-        text, flagged = expected_list(files, parse_filters(city=chosen), "json", sort, reverse)
-        cases[name] = (("list", "--format", "json", *args), text, flagged)
-    text, flagged = expected_list(files, visits, "csv")
+        text = expected_list(files, parse_filters(city=chosen), "json", sort, reverse)
+        cases[name] = (("list", "--format", "json", *args), text)
     cases["list-csv"] = (
         ("list", "--format", "csv", "--kind", "visit", "--since", "2017", "--until", "2018"),
-        text,
-        flagged,
+        expected_list(files, visits, "csv"),
     )
     whole_timeline = expected_timeline(files, Filters(), "json")
-    cases["timeline-no-cache"] = (
-        ("timeline", "--format", "json", "--no-cache"),
-        whole_timeline,
-        False,
-    )
+    cases["timeline-no-cache"] = (("timeline", "--format", "json", "--no-cache"), whole_timeline)
 
     # The first run is cold and writes the cache; the others read it (but --no-cache).
     cold = finished(ucap(root, "timeline", "--format", "json"))
     parsed = [p for p in (root / FOLDER / "parsed").rglob("*") if p.is_file()]
     assert len(parsed) >= MIN_FILES
-    started = {name: ucap(root, *args) for name, (args, _, _) in cases.items()}
+    started = {name: ucap(root, *args) for name, (args, _) in cases.items()}
     results = {name: finished(process) for name, process in started.items()}
 
-    assert cold == (1, whole_timeline, "".join(f"{line}\n" for line in skipped))
-    for name, (_, stdout, flagged) in cases.items():
-        notes = [*skipped, ERROR_HINT] if flagged else skipped
-        assert results[name] == (1, stdout, "".join(f"{line}\n" for line in notes)), name
-    # The outputs are not trivially empty, and the reloaded duplicates are listed.
+    assert cold == (1, whole_timeline, stderr)
+    for name, (_, stdout) in cases.items():
+        assert results[name] == (1, stdout, stderr), name
+    # The outputs are not trivially empty; the records with errors are in them.
     listed = json.loads(results["list-all"][1])
-    assert len(listed) == GENERATED - 4 + 5
-    assert [r["id"] for r in listed].count("lyon-graz") == 2
+    assert len([r for r in listed if "id" in r]) == GENERATED - 1 + 6
+    assert [r["path"] for r in listed if r.get("left_out")] == [left_out[0].display]
+    assert len([r for r in listed if "id" in r and "problems" in r]) == len(flagged)
+    assert [r.get("id") for r in listed].count("lyon-graz") == 3
     assert results["list-all"][2].endswith(f"{ERROR_HINT}\n")
-    by_id = [r["id"] for r in json.loads(results["list-city"][1])]
+    by_id = [r["id"] for r in json.loads(results["list-city"][1]) if "id" in r]
     assert by_id and by_id == sorted(by_id, reverse=True)
     assert len(results["timeline-csv"][1].splitlines()) > 10
+    timeline = json.loads(cold[1])
+    assert len(timeline["problems"]) == len(flagged) + len(left_out)
+    assert {r["record"] for r in timeline["records"]} >= {"lyon-graz", "lyon-bidi"}
     assert b"\\u202e" in cold[1] and "\u202e".encode() not in cold[1]
 
 
@@ -574,7 +599,7 @@ def test_precommit_runs_remember_the_other_files_ids_and_see_them_change(
         os.utime(path, (PAST, PAST))
 
     scanned: list[str] = []
-    scan_id = ucap_cli.store.collection.scan_id
+    scan_id = ucap_cli.store.files.scan_id  # what the store's collection module calls
 
     def counting(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | None:
         scanned.append(path.name)

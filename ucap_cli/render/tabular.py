@@ -179,7 +179,10 @@ def markdown_note(files: Sequence[FileStatus]) -> list[str]:
     lines = note_lines(files)
     if not lines:
         return []
-    out = ["", "## Records with errors", ""]
+    out = ["", "## Records with errors"]
     for line in lines:
-        out.append(f"- {markdown_text(line.strip())}" if line.startswith("  ") else line)
+        item = line.startswith("  ")
+        if not (item and out[-1].startswith("- ")):
+            out.append("")  # else a sentence after a list is read as part of its last item
+        out.append(f"- {markdown_text(line.strip())}" if item else line)
     return out
