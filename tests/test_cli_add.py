@@ -12,10 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_fmt import DATES, RECORDS, Commented, places
 
-from ucap_cli.authoring.edit import TABLES, append_entry
+from ucap_cli.authoring.edit import append_entry
 from ucap_cli.errors import WriteError
 from ucap_cli.toml.layout import format_text, render
 from ucap_cli.toml.parser import loads
+
+# The arrays of tables `ucap add` appends to, by the name of its command.
+TABLES = {"activity": "activities", "result": "expected_results", "partner": "partners"}
 
 # Comments everywhere, odd spacing, a literal string, a multi-line string holding a fake
 # header, a sub-table of the last activity, and a comment block above the next table.

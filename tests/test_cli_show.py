@@ -102,7 +102,7 @@ def test_show_finds_the_declared_id_and_marks_errors(run: Run, tmp_path: Path) -
     # The output itself names the error; stderr has the hint.
     flat = " ".join(result.stdout.split())
     assert (
-        "! 1 record with errors, shown as far as it could be read: "
+        "! 1 record with errors, read as far as it could be: "
         "records/other.toml:2:6 E201 id 'demo' is also used by records/sub/file-name.toml "
         "run `ucap validate` for every problem of these records" in flat
     )

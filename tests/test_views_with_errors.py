@@ -47,7 +47,7 @@ ACHIEVED = [rid for rid in READ if int(rid[1:]) % 5 == 0]
 WARNED_ONLY = [rid for rid in PLANNED if rid not in FLAGGED]
 
 FORMATS = ("table", "json", "csv", "markdown")
-NOTE_HEAD = f"! {len(FLAGGED)} records with errors, shown as far as they could be read:"
+NOTE_HEAD = f"! {len(FLAGGED)} records with errors, read as far as they could be:"
 LEFT_OUT_HEAD = "1 file left out, not readable as records:"
 NOTE_END = "run `ucap validate` for every problem of these records"
 
@@ -300,7 +300,7 @@ def test_show_shows_a_record_with_an_error_in_every_format(
     elif output_format == "table":
         lines = stdout.splitlines()
         assert lines[0] == f"Plan {rid}"
-        note = lines.index("! 1 record with errors, shown as far as it could be read:")
+        note = lines.index("! 1 record with errors, read as far as it could be:")
         assert names_problem(lines[note + 1].strip(), rid, code)
         assert lines[note + 2] == NOTE_END
     else:

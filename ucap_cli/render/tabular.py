@@ -155,15 +155,15 @@ def files_json(files: Sequence[FileStatus]) -> list[dict[str, Any]]:
 
 def note_lines(files: Sequence[FileStatus], *, what: str = "records") -> list[str]:
     """The closing note of a view whose files have errors, as plain lines (empty when none):
-    the records shown as far as they could be read, and the files left out, each with its
-    first error."""
+    the records with errors (a view shows them as far as they could be read, where they
+    match) and the files left out, each with its first error."""
     shown = [f for f in files if f.readable and f.error is not None]
     left = [f for f in files if not f.readable and f.error is not None]
     lines: list[str] = []
     if shown:
         lines.append(
-            f"{ERROR_MARKER} {plural(len(shown), 'record')} with errors, shown as far as "
-            f"{'it' if len(shown) == 1 else 'they'} could be read:"
+            f"{ERROR_MARKER} {plural(len(shown), 'record')} with errors, read as far as "
+            f"{'it' if len(shown) == 1 else 'they'} could be:"
         )
         lines += [f"  {one_line(visible(problem_text(f.error)))}" for f in shown if f.error]
     if left:
