@@ -33,7 +33,7 @@ from ucap_cli.store.collection import FileStatus
 from ucap_cli.store.files import record_paths
 from ucap_cli.toml.files import display_path
 from ucap_cli.views.query import Filters, Match, match_activities, match_record, sort_matches
-from ucap_cli.views.summary import Interval, Summary, Tally
+from ucap_cli.views.summary import Granularity, Summary, Tally
 from ucap_cli.views.timeline import (
     RecordHeading,
     RecordPeriod,
@@ -145,7 +145,7 @@ def timeline(found: Sequence[Chosen]) -> Timeline:
 
 
 def summary(
-    found: Iterable[Chosen], interval: Interval = "year", *, by_activities: bool = False
+    found: Iterable[Chosen], interval: Granularity = "year", *, by_activities: bool = False
 ) -> Summary:
     """The summary of `found`: one tally, each record added in turn."""
     tally = Tally()

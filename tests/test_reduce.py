@@ -49,7 +49,7 @@ from ucap_cli.store.workers import MIN_FILES
 from ucap_cli.toml.parser import loads
 from ucap_cli.views.query import Filters, parse_filters
 from ucap_cli.views.report import Report
-from ucap_cli.views.summary import INTERVALS, Summary, Tally, combine, tally
+from ucap_cli.views.summary import GRANULARITIES, Summary, Tally, combine, tally
 from ucap_cli.views.timeline import (
     EncodedTimeline,
     Timeline,
@@ -218,7 +218,7 @@ def as_files(picked: Sequence[Picked]) -> list[RecordFile]:
 
 def summaries(tally: Tally) -> list[dict[str, Any]]:
     """The summary's JSON data for every interval."""
-    return [tally.summary(interval).to_json() for interval in INTERVALS]
+    return [tally.summary(interval).to_json() for interval in GRANULARITIES]
 
 
 def summary_json(summary: Summary) -> str:
@@ -260,7 +260,7 @@ def test_tally_of_all_records_equals_their_tallies_merged_in_order(
             part.add(p.record, p.activities)
         chunks.merge(part)
 
-    expected = [oracle.summary(picked, interval).to_json() for interval in INTERVALS]
+    expected = [oracle.summary(picked, interval).to_json() for interval in GRANULARITIES]
     assert summaries(whole) == expected
     assert summaries(singles) == expected
     assert summaries(chunks) == expected
@@ -285,7 +285,7 @@ def test_merging_an_empty_tally_changes_nothing(picked: list[Picked]) -> None:
     into_empty = Tally().merge(copy.deepcopy(before))
     assert into_empty == before
     assert summaries(into_empty) == summaries(before)
-    nothing = [oracle.summary([], interval).to_json() for interval in INTERVALS]
+    nothing = [oracle.summary([], interval).to_json() for interval in GRANULARITIES]
     assert summaries(Tally().merge(Tally())) == nothing
 
 
@@ -301,7 +301,7 @@ def test_record_tallies_combined_in_any_order_give_the_summary_of_the_selection(
     assert sum(t.records for t in tallies) == len(matches)
     total = combine(tallies)
     by_activities = chosen.has_activity_filters  # cities: those taking part in the activities
-    for interval in INTERVALS:
+    for interval in GRANULARITIES:
         expected = oracle.summary(matches, interval, by_activities=by_activities)
         assert total.summary(interval).to_json() == expected.to_json()
         assert summary_csv(total.summary(interval)) == summary_csv(expected)

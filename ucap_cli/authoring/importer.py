@@ -369,10 +369,6 @@ def _number(text: str) -> int | float | None:
     return int(value) if value.is_integer() else value
 
 
-def _slug(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", vocab.fold(text))) or "record"
-
-
 @cache
 def _subdivisions() -> dict[str, str]:
     """ISO 3166-2 subdivision name (compared as city_key) -> country alpha-2 code."""
@@ -461,7 +457,7 @@ class _Reader:
         if focus:
             self.data["focus"] = [{"theme": t, "text": x} for t, x in focus if t]
         self.read_activities()
-        self.draft.record_id = self.draft.record_id or _slug(
+        self.draft.record_id = self.draft.record_id or vocab.slug(
             self.data.get("city", {}).get("name", "") or "record"
         )
         self.data["id"] = self.draft.record_id

@@ -40,6 +40,7 @@ def import_(
     from ucap_cli.cli.output import write
     from ucap_cli.config import load_config
     from ucap_cli.errors import UsageError
+    from ucap_cli.record.vocab import slug
     from ucap_cli.render.safe import one_line, visible
     from ucap_cli.toml.files import display_path, read_text
 
@@ -50,7 +51,7 @@ def import_(
     except (OSError, UnicodeDecodeError, ValueError) as error:
         reason = getattr(error, "strerror", None) or error
         raise UsageError(f"cannot read {'stdin' if stdin else summary}: {reason}") from None
-    record_id = _slug(output.stem) if output else None
+    record_id = slug(output.stem) if output else None
     draft = import_summary(text, source="" if stdin else str(summary), record_id=record_id)
     target = output or config.records / f"{draft.record_id}.toml"
     # A printed draft is checked as if it were the record file it would become (for the
@@ -89,8 +90,3 @@ def _read_stdin() -> str:
         raise ValueError(f"larger than the limit of {DEFAULT_MAX_FILE_SIZE:,} bytes")
     return raw.decode("utf-8-sig")
 
-
-def _slug(text: str) -> str:
-    from ucap_cli.record.vocab import fold
-
-    return "-".join("".join(c if c.isalnum() else " " for c in fold(text)).split())

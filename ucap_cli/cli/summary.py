@@ -1,7 +1,6 @@
 """`ucap summary`: the programme at a glance for the matching records and activities."""
 
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -13,12 +12,12 @@ if TYPE_CHECKING:
     from ucap_cli.views.query import Filters
 
 
-class Interval(str, Enum):  # noqa: UP042 - Typer needs a str Enum
-    """How activities are counted over time."""
+def _granularity(value: str) -> str:
+    from ucap_cli.views.summary import GRANULARITIES
 
-    year = "year"
-    quarter = "quarter"
-    month = "month"
+    if value not in GRANULARITIES:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(GRANULARITIES)}.")
+    return value
 
 
 @with_filters("activities")
@@ -27,8 +26,14 @@ def summary(
     output_format: Annotated[str, format_option("summary")] = "table",
     export: ExportOption = None,
     interval: Annotated[
-        Interval, typer.Option("--interval", help="Count activities per year, quarter or month.")
-    ] = Interval.year,
+        str,
+        typer.Option(
+            "--interval",
+            metavar="year|quarter|month",
+            callback=_granularity,
+            help="Count activities per year, quarter or month.",
+        ),
+    ] = "year",
     records: RecordsOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
@@ -45,14 +50,14 @@ def summary(
     from ucap_cli.cli.views import check_export, show_report
     from ucap_cli.config import load_config
     from ucap_cli.render.progress import progress_on_stderr
-    from ucap_cli.views.summary import build_summary
+    from ucap_cli.views.summary import Granularity, build_summary
 
     check_export(export, output_format)
     with progress_on_stderr() as progress:
         report = build_summary(
             load_config(records=records),
             filters,
-            interval=interval.value,
+            interval=cast("Granularity", interval),  # one of them: _granularity checked it
             progress=progress,
             use_cache=not no_cache,
         )

@@ -330,7 +330,7 @@ class ValidRecord(Record):
 
     @field_validator("id")
     @classmethod
-    def _slug(cls, value: str) -> str:
+    def _id_is_a_slug(cls, value: str) -> str:
         if not SLUG.fullmatch(value):
             raise _fail(
                 "E108",

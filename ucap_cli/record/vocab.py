@@ -213,3 +213,9 @@ def suggest_topic(text: str) -> str | None:
 def did_you_mean(suggestion: str | None) -> str:
     """' (did you mean 'x'?)' or ''."""
     return f" (did you mean {suggestion!r}?)" if suggestion else ""
+
+
+def slug(text: str) -> str:
+    """The record id a name suggests: its letters and digits folded to ASCII (`Łódź Bonn`
+    is `lodz-bonn`), runs of anything else as one hyphen; `record` when nothing is left."""
+    return "-".join(re.findall(r"[a-z0-9]+", fold(text))) or "record"

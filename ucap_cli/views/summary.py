@@ -28,8 +28,9 @@ from ucap_cli.store.collection import Progress, fold_records
 from ucap_cli.views.query import Filters, activity_places, match_activities
 from ucap_cli.views.report import Report, with_errors
 
-Interval = Literal["year", "quarter", "month"]
-INTERVALS: tuple[Interval, ...] = ("year", "quarter", "month")
+# How activities are counted over time: per year, quarter or month (`--interval`).
+Granularity = Literal["year", "quarter", "month"]
+GRANULARITIES: tuple[Granularity, ...] = ("year", "quarter", "month")
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ class Summary:
 
     title: str | None  # the record's title when exactly one record is summarised
     overview: Overview
-    interval: Interval
+    interval: Granularity
     periods: list[Bucket]
     kinds: list[KindCount]
     themes: list[ThemeCount]
@@ -434,7 +435,7 @@ class Tally:
         self.last_activity = _latest(self.last_activity, other.last_activity)
         return self
 
-    def summary(self, interval: Interval = "year") -> Summary:
+    def summary(self, interval: Granularity = "year") -> Summary:
         """The summary of every record added, with activities counted per `interval`."""
         by_kind = self.agreements
         themes = {key: name for key, (_, name) in self.names.items()}
@@ -529,7 +530,7 @@ def _iso(date: PartialDate | None) -> str | None:
     return str(date) if date is not None else None
 
 
-def _buckets(dates: Counter[PartialDate], interval: Interval) -> list[Bucket]:
+def _buckets(dates: Counter[PartialDate], interval: Granularity) -> list[Bucket]:
     """Activities per year, quarter or month, from the first to the last, empty ones included.
 
     An activity dated to the year only has its own bucket (`2017`) before that year's quarters
@@ -555,13 +556,13 @@ def _buckets(dates: Counter[PartialDate], interval: Interval) -> list[Bucket]:
     return [Bucket(*_bucket_names(key, interval), counts[key]) for key in sorted(keys)]
 
 
-def _bucket(date: PartialDate, interval: Interval) -> tuple[int, int]:
+def _bucket(date: PartialDate, interval: Granularity) -> tuple[int, int]:
     if interval == "year" or date.month is None:
         return (date.year, 0)
     return (date.year, (date.month - 1) // 3 + 1 if interval == "quarter" else date.month)
 
 
-def _bucket_names(key: tuple[int, int], interval: Interval) -> tuple[str, str]:
+def _bucket_names(key: tuple[int, int], interval: Granularity) -> tuple[str, str]:
     year, part = key
     if part == 0:
         return str(year), str(year)
@@ -602,7 +603,7 @@ def build_summary(
     config: Config,
     filters: Filters,
     *,
-    interval: Interval = "year",
+    interval: Granularity = "year",
     progress: Progress | None = None,
     use_cache: bool = True,
 ) -> Report[Summary]:
