@@ -45,7 +45,7 @@ def summary(
     activities in which both take part); the organisations most often named; expected results
     by status. Under an activity filter the cities are those taking part in the matching
     activities. Records with errors are counted as far as they could be read, and a note names
-    their errors. --format json gives the numbers behind every part (see the README).
+    their errors. --format json gives the numbers behind every part (see docs/views.md).
     """
     from ucap_cli.cli.views import check_export, show_report
     from ucap_cli.config import load_config
