@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from ucap_cli.cli.app import app
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
+BENCH = Path(__file__).resolve().parents[2] / "bench"
 # Each ucap case of bench/run.py and the command it needs.
 UCAP_CASES = {
     "validate-one": "validate",

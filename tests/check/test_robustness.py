@@ -251,7 +251,7 @@ def test_deep_nesting_is_a_clean_problem(run: Run, tmp_path: Path, content: str)
 
 def test_deep_but_parseable_values_are_located(run: Run, tmp_path: Path) -> None:
     # Nested as deep as the limit allows (64 levels: [extra].deep and 62 arrays); 400 levels,
-    # which this test used before the one limit, are E004 (test_reading_hostile.py).
+    # which this test used before the one limit, are E004 (tests/store/test_reading_hostile.py).
     deep = "[" * 61 + "1" + "]" * 61
     text = VALID_RECORD.replace("sdgs = [9, 11]", f"sdgs = {deep}").replace(
         'anything = { goes = [1, "here"] }', f"deep = [{deep}]"

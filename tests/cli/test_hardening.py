@@ -3,7 +3,7 @@
 Whatever a record file holds, every reading command answers with a clear message and an exit
 status, never a traceback or a hang; an interrupted write leaves the old file or the new one
 and nothing else; reading commands change nothing. (Untrusted text in outputs:
-test_untrusted_text.py.)
+tests/render/test_untrusted_text.py.)
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from ucap_cli.check.rules import todo_marks
 from ucap_cli.toml.layout import format_text
 
 # A copy of the seed of the bundled record (shared/seeds/), byte for byte.
-SEED = Path(__file__).parent / "data" / "000_66ab86ebe502f80d.txt"
+SEED = REPO / "tests" / "data" / "000_66ab86ebe502f80d.txt"
 HAND = tomllib.loads((REPO / "records" / "zhengzhou.toml").read_text(encoding="utf-8"))
 
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO, VALID_RECORD, Run, edited, write_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_fmt import DATES, RECORDS, Commented, places
+from record_strategies import DATES, RECORDS, Commented, places
 
 from ucap_cli.authoring.edit import append_entry
 from ucap_cli.errors import WriteError

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from ucap_cli.check.problems import CODES
 from ucap_cli.cli.app import app
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 README = (REPO / "README.md").read_text(encoding="utf-8")
 ENV = {"NO_COLOR": "1", "COLUMNS": "100"}
 _FENCE = re.compile(r"^( *)```(\w*)\n(.*?)^\1```$", re.MULTILINE | re.DOTALL)
