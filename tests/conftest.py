@@ -17,11 +17,16 @@
 - `REPO`: the repository root (holds README.md and the bundled `records/`).
 - `generate_records(out_dir, count, seed, invalid=0.0)`: bench/generate.py's collection of
   `count` records (valid under `--strict`, but a share `invalid` of files with one fault each).
+- `on_terminal(*args, cwd)`: `ucap ARGS` in a subprocess whose stdout is a pseudo-terminal, as
+  a person runs it; returns (exit status, output).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import pty
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -261,3 +266,26 @@ def generate_records(out_dir: Path, count: int, seed: int, invalid: float = 0.0)
     finally:
         sys.path.remove(bench)
     module.generate(out_dir, count, seed=seed, invalid=invalid)
+
+
+def on_terminal(*args: str, cwd: Path) -> tuple[int, str]:
+    """`ucap ARGS` with stdout on a pseudo-terminal (as a person runs it): status, output."""
+    leader, follower = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    for name in ("UCAP_RECORDS", "GITHUB_ACTIONS", "FORCE_COLOR"):
+        env.pop(name, None)
+    command = [sys.executable, "-m", "ucap_cli", *args]
+    process = subprocess.Popen(command, stdout=follower, stderr=subprocess.PIPE, cwd=cwd, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the pty closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    status = process.wait(timeout=60)
+    os.close(leader)
+    return status, b"".join(chunks).decode().replace("\r\n", "\n")

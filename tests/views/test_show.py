@@ -1,4 +1,4 @@
-"""`ucap show ID` through the real CLI, and shell completion of ids, cities, themes and kinds."""
+"""`ucap show ID` through the real CLI (its completion: tests/cli/test_completion.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ import csv
 import io
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 from conftest import REPO, VALID_RECORD, Run, write_record
 
-from ucap_cli.cli.completion import complete_cities, complete_ids, complete_kinds, complete_themes
 from ucap_cli.record.data import as_data
 from ucap_cli.record.model import Record
 from ucap_cli.render.tabular import ERROR_HINT
@@ -165,29 +163,3 @@ def test_show_usage_errors(run: Run) -> None:
     missing = run("show", "--records", "nowhere", "x")
     assert missing.exit_code == 2
     assert "records folder not found: nowhere" in missing.stderr
-
-
-def test_completion_reads_the_collection(tmp_path: Path) -> None:
-    ctx = SimpleNamespace(params={"records": REPO / "records"})
-    assert complete_ids(ctx, "zh") == ["zhengzhou"]
-    assert complete_ids(ctx, "x") == []
-    assert complete_cities(ctx, "Má") == ["Málaga"]
-    assert complete_cities(ctx, "Ma") == ["Malaga"]
-    assert complete_cities(ctx, "ma") == ["malaga"]  # Typer keeps exact prefixes only
-    assert complete_cities(ctx, "A") == ["AAK", "Agii Anargiri-Kamatero"]
-    assert complete_themes(ctx, "Smart") == ["Smart Cities & Digital Transition"]
-    assert complete_kinds(ctx, "m") == ["media", "meeting", "mission"]
-    broken = SimpleNamespace(params={"records": tmp_path / "missing"})
-    write_record(tmp_path, "bad", "id = [")
-    assert complete_ids(broken, "") == []
-    assert complete_ids(SimpleNamespace(params={"records": tmp_path}), "") == []
-
-
-def test_completion_through_the_shell_protocol(run: Run) -> None:
-    env = {
-        "_UCAP_COMPLETE": "complete_bash",
-        "COMP_WORDS": f"ucap list --records {RECORDS} --city ro",
-        "COMP_CWORD": "5",
-    }
-    result = run(env=env)
-    assert result.stdout.split() == ["rome"]
