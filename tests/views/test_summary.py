@@ -12,66 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LYON_GRAZ, PUNE, REPO, Run, write_collection, write_record
+from conftest import LYON_GRAZ, PUNE, REPO, Run, example, write_collection, write_record
 
 from ucap_cli.record import vocab
 
 RECORDS = str(REPO / "records")
 
-# Three records: LYON_GRAZ and PUNE (from conftest) and this one. Lyon leads two of them (spelt
-# "LYON" in this one: the same city), Graz is a partner of both, Pune's period is ongoing;
-# agreements use `count`. Records are taken in period order (lyon-kyoto, lyon-graz, pune): a
-# name is shown as first spelt in that order.
-LYON_KYOTO = """\
-schema_version = 1
-id = "lyon-kyoto"
-themes = ["logistics"]
-sdgs = [11]
-
-[period]
-start = "2016"
-end = "2017-12"
-
-[city]
-name = "LYON"
-country = "FRA"
-
-[[partners]]
-name = "Kyoto"
-country = "Japan"
-
-[[partners]]
-name = "Graz"
-country = "Austria"
-
-[[activities]]
-date = "2016-10"
-kind = "conference"
-title = "Conference in Kyoto"
-where = "Kyoto"
-cities = ["Lyon"]
-organisations = ["Kyoto City", "TCL"]
-
-[[activities.agreements]]
-kind = "other"
-parties = ["Lyon", "Kyoto"]
-count = 3
-
-[[activities.agreements]]
-kind = "cooperation-agreement"
-parties = ["Lyon", "Kyoto"]
-
-[[activities]]
-date = "2017-06-20"
-kind = "meeting"
-title = "Three-city meeting"
-cities = ["Lyon", "Graz", "Kyoto"]
-
-[[expected_results]]
-text = "A sister-city agreement"
-status = "dropped"
-organisations = ["Kyoto City"]
-"""
+# Three records: LYON_GRAZ and PUNE (from conftest) and tests/data/valid/lyon-kyoto.toml. Lyon
+# leads two of them (spelt "LYON" in lyon-kyoto: the same city), Graz is a partner of both,
+# Pune's period is ongoing; agreements use `count`. Records are taken in period order
+# (lyon-kyoto, lyon-graz, pune): a name is shown as first spelt in that order.
+LYON_KYOTO = example("lyon-kyoto")
 
 
 @pytest.fixture
