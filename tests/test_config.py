@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 from conftest import VALID_RECORD, Run, write_record
 
+from ucap_cli.config import DEFAULT_MAX_FILE_SIZE, Config, find_project, load_config
+from ucap_cli.errors import ConfigError, ExitCode
+
 
 def report(run: Run, *args: str) -> tuple[int, dict[str, Any]]:
     """Exit status and the parsed JSON report of `ucap validate --format json ARGS`."""
@@ -236,3 +239,117 @@ def test_missing_records_folder_is_a_usage_error(run: Run) -> None:
     result = run("validate")
     assert result.exit_code == 2
     assert result.stderr.startswith("ucap: error: records folder not found: records\n")
+
+
+# --------------------------------------------------------------------------- load_config
+
+
+def test_without_a_configuration_the_defaults_hold(tmp_path: Path) -> None:
+    config = load_config(tmp_path, environ={})
+    root = tmp_path.resolve()
+    assert config == Config(root=root, records=root / "records")
+    assert (config.strict, config.max_file_size, config.source, config.ignore) == (
+        False,
+        DEFAULT_MAX_FILE_SIZE,
+        None,
+        frozenset(),
+    )
+    assert config.validation_context() == {"activity_kinds": (), "themes": ()}
+
+
+def test_every_key_is_read(tmp_path: Path) -> None:
+    (tmp_path / "ucap.toml").write_text(
+        'records = "data"\nactivity_kinds = ["study-tour"]\nthemes = ["Mobility"]\n'
+        'ignore = ["w301", "E109"]\nstrict = true\nmax_file_size = 1000\n',
+        encoding="utf-8",
+    )
+    root = tmp_path.resolve()
+    assert load_config(tmp_path / "sub" / "..", environ={}) == Config(
+        root=root,
+        records=root / "data",
+        activity_kinds=("study-tour",),
+        themes=("Mobility",),
+        ignore=frozenset({"W301", "E109"}),  # codes as typed by people, upper-cased
+        strict=True,
+        max_file_size=1000,
+        source=root / "ucap.toml",
+    )
+    context = load_config(tmp_path, environ={}).validation_context()
+    assert context == {"activity_kinds": ("study-tour",), "themes": ("Mobility",)}
+
+
+def test_the_records_folder_by_priority(tmp_path: Path) -> None:
+    (tmp_path / "ucap.toml").write_text('records = "data"\n', encoding="utf-8")
+    option, env = Path("chosen"), {"UCAP_RECORDS": "from-env"}
+    assert load_config(tmp_path, option, env).records == option
+    assert load_config(tmp_path, None, env).records == Path("from-env")
+    assert load_config(tmp_path, None, {"UCAP_RECORDS": ""}).records == tmp_path.resolve() / "data"
+
+
+def test_find_project_stops_at_the_nearest_project(tmp_path: Path) -> None:
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    assert find_project(deep) == (deep, None)  # no project: where it started
+    (tmp_path / "records").mkdir()
+    assert find_project(deep) == (tmp_path, None)
+    (tmp_path / "a" / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    assert find_project(deep) == (tmp_path, None)  # a pyproject.toml without [tool.ucap]
+    (tmp_path / "a" / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.ucap]\nstrict = true\n', encoding="utf-8"
+    )
+    root, found = find_project(deep)
+    assert root == tmp_path / "a" and found is not None
+    assert (found.path.name, found.table, found.base) == (
+        "pyproject.toml",
+        {"strict": True},
+        ("tool", "ucap"),
+    )
+    (tmp_path / "a" / "ucap.toml").write_text("strict = false\n", encoding="utf-8")
+    root, found = find_project(deep)  # ucap.toml comes before pyproject.toml
+    assert found is not None and (found.path.name, found.table, found.base) == (
+        "ucap.toml",
+        {"strict": False},
+        (),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        (
+            "strict = true\ncolour = 1\n",
+            "ucap.toml:2:1: unknown configuration key 'colour'",
+            "keys: records, activity_kinds, themes, ignore, strict, max_file_size",
+        ),
+        (
+            "ignore = ['W3O1']\n",
+            "ucap.toml:1:11: ignore lists unknown problem code 'W3O1' (did you mean 'W301'?)",
+            "the README's table of problem codes lists them",
+        ),
+        (
+            "max_file_size = 0\n",
+            "ucap.toml:1:17: max_file_size must be a positive integer, got 0",
+            None,
+        ),
+        (
+            "strict = 'yes'\n",
+            "ucap.toml:1:10: strict must be a bool (true or false), got a string",
+            None,
+        ),
+        (
+            "themes = ['a', 1]\n",
+            "ucap.toml:1:16: themes must be an array of strings, got an integer in it",
+            None,
+        ),
+        ("records = \n", "ucap.toml:1:11: cannot read configuration: Invalid value", None),
+    ],
+)
+def test_a_configuration_error_is_located_with_a_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str, hint: str | None
+) -> None:
+    monkeypatch.chdir(tmp_path)  # paths in messages are shown relative to the current folder
+    (tmp_path / "ucap.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, environ={})
+    assert (str(caught.value), caught.value.hint) == (message, hint)
+    assert caught.value.exit_code == ExitCode.USAGE
