@@ -1,5 +1,6 @@
 """ucap_cli/render/problems.py: the report of `ucap validate` in each of its formats (text on a
-terminal and piped, concise, JSON, GitHub annotations, SARIF)."""
+terminal and piped, concise, JSON, GitHub annotations, SARIF), through the CLI, then the
+writers called on a validation result directly."""
 
 from __future__ import annotations
 
@@ -11,7 +12,19 @@ import pytest
 from conftest import VALID_RECORD, Run, write_record
 
 from ucap_cli import __version__
-from ucap_cli.check.problems import CODES
+from ucap_cli.check.problems import CODES, Problem
+from ucap_cli.check.result import ValidationResult
+from ucap_cli.render.problems import (
+    as_concise,
+    as_github,
+    as_json,
+    as_plain,
+    as_sarif,
+    as_text,
+    first_line,
+    summary_line,
+)
+from ucap_cli.render.registry import Options, Screen
 
 
 def report(run: Run, *args: str) -> tuple[int, dict[str, Any]]:
@@ -239,3 +252,79 @@ def test_unknown_format_is_a_usage_error(run: Run, tmp_path: Path) -> None:
     result = run("validate", "--format", "xml", "demo.toml")
     assert result.exit_code == 2
     assert "xml" in result.stderr
+
+
+# --------------------------------------------------------------------------- the writers
+
+
+RESULT = ValidationResult(
+    3,
+    [
+        Problem("records/a,b:c%.toml", 17, 11, "E109", "unknown country 'Fr\x1b[2Jance'"),
+        Problem("records/w.toml", 29, 26, "W303", "'Gratz'\nis no partner", W303_HINT),
+    ],
+    sources={"records/w.toml": "\n" * 28 + 'cities = ["Lyon", "GRZ", "Gratz"]\n'},
+)
+
+
+def test_the_summary_line_counts_in_words() -> None:
+    assert summary_line(RESULT) == "1 error, 1 warning in 3 files"
+    assert summary_line(ValidationResult(1, [])) == "0 errors, 0 warnings in 1 file"
+
+
+def test_first_lines_are_clickable_and_escaped() -> None:
+    assert first_line(RESULT.problems[0]) == (
+        "records/a,b:c%.toml:17:11: error E109 unknown country 'Fr\\x1b[2Jance'"
+    )
+    assert first_line(RESULT.problems[1]) == (
+        "records/w.toml:29:26: warning W303 'Gratz'\\x0ais no partner"
+    )
+
+
+def test_text_is_plain_in_a_pipe_and_a_screen_on_a_terminal() -> None:
+    plain = as_text(RESULT, Options())
+    assert plain == as_concise(RESULT, Options()) == as_plain(RESULT) + "\n"
+    assert isinstance(plain, str) and plain.splitlines()[-1] == "1 error, 1 warning in 3 files"
+    screen = as_text(RESULT, Options(terminal=True))
+    assert isinstance(screen, Screen) and screen.soft_wrap
+    shown = [line.plain for line in screen.renderable]
+    assert shown[2:5] == [
+        ' 29 | cities = ["Lyon", "GRZ", "Gratz"]',
+        "    |                          ^",
+        f"  hint: {W303_HINT}",
+    ]  # the first problem's file has no source kept: no excerpt
+    concise = as_concise(RESULT, Options(terminal=True))
+    assert isinstance(concise, Screen) and len(concise.renderable) == 3
+
+
+def test_json_is_every_problem_with_its_hint() -> None:
+    data = json.loads(as_json(RESULT))
+    assert (data["files_checked"], data["errors"], data["warnings"]) == (3, 1, 1)
+    assert data["problems"][0]["message"] == "unknown country 'Fr\x1b[2Jance'"  # exact data
+    assert [p["hint"] for p in data["problems"]] == [None, W303_HINT]
+
+
+def test_as_github_escapes_properties_and_data() -> None:
+    error, warning, summary = as_github(RESULT).splitlines()
+    assert error == (
+        "::error file=records/a%2Cb%3Ac%25.toml,line=17,col=11,title=E109::"
+        "unknown country 'Fr\\x1b[2Jance'"
+    )
+    assert warning.startswith("::warning file=records/w.toml,line=29,col=26,title=W303::")
+    assert "%0A" not in warning and "\\x0a" in warning  # a line break is escaped as in text
+    assert warning.endswith(f" (hint: {W303_HINT})")
+    assert summary == "1 error, 1 warning in 3 files"
+
+
+def test_sarif_rules_are_the_codes_used_in_order() -> None:
+    doubled = ValidationResult(2, [*RESULT.problems, RESULT.problems[0]])
+    log = json.loads(as_sarif(doubled))
+    (sarif_run,) = log["runs"]
+    assert [r["id"] for r in sarif_run["tool"]["driver"]["rules"]] == ["E109", "W303"]
+    assert [(r["ruleId"], r["ruleIndex"]) for r in sarif_run["results"]] == [
+        ("E109", 0),
+        ("W303", 1),
+        ("E109", 0),
+    ]
+    assert sarif_run["results"][1]["message"]["text"].endswith(f" (hint: {W303_HINT})")
+    assert as_sarif(ValidationResult(0, [])).count('"results": []') == 1
