@@ -297,6 +297,7 @@ def test_an_unreadable_date_in_the_file_puts_the_activity_last(run: Run) -> None
     ) > text.index('date = "June 2017"')
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(RECORDS, st.randoms(use_true_random=False), st.sampled_from(sorted(TABLES)), DATES)
 def test_adding_to_a_formatted_commented_record_keeps_it_formatted(

@@ -225,6 +225,7 @@ def test_any_text_gives_a_toml_draft(text: str) -> None:
     draft_of(text)
 
 
+@pytest.mark.slow
 def test_hostile_text_is_read_in_linear_time() -> None:
     seed = SEED.read_text(encoding="utf-8")
     hostile = [
@@ -496,6 +497,7 @@ def agreement_sentences(draw: st.DrawFn) -> tuple[str, str, int, list[str], bool
     return f"{a} signs {written} {adjective}{words} with {b}.", kind, count, [a, b], False
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(agreement_sentences())
 def test_agreements_are_recognised_in_any_wording(

@@ -58,6 +58,7 @@ def _exists(command: str) -> bool:
     return CliRunner().invoke(app, [command, "--help"]).exit_code == 0
 
 
+@pytest.mark.slow
 def test_quick_run_prints_a_figure_for_every_existing_command(tmp_path: Path) -> None:
     report = tmp_path / "bench.json"
     done = subprocess.run(
@@ -126,6 +127,7 @@ def test_generated_records_are_valid_under_strict(tmp_path: Path) -> None:
     assert any(ch in text for ch in "áéíóúłńőčěšžø")  # accented European names
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("count", "share", "expected"), [(40, "0.1", 4), (20, "0.05", 1)])
 def test_invalid_share_gives_that_many_files_with_errors(
     tmp_path: Path, count: int, share: str, expected: int

@@ -48,12 +48,14 @@ def check(run: Run, path: Path, content: bytes) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.binary(max_size=300))
 def test_any_bytes(run: Run, tmp_path: Path, content: bytes) -> None:
     check(run, tmp_path / "fuzz.toml", content)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.text(alphabet=string.printable + "[]{}=\"'#.,\u00e9\u2013\ufeff\x1b", max_size=200))
 def test_any_text(run: Run, tmp_path: Path, content: str) -> None:
@@ -93,6 +95,7 @@ def mutated_records(draw: st.DrawFn) -> bytes:
     return "".join(lines).encode()
 
 
+@pytest.mark.slow
 @FUZZ
 @given(mutated_records())
 def test_mutated_records(run: Run, tmp_path: Path, content: bytes) -> None:
@@ -121,6 +124,7 @@ VALUES = st.recursive(
 )
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=8))
 def test_valid_toml_of_the_wrong_shape(run: Run, tmp_path: Path, document: dict[str, Any]) -> None:

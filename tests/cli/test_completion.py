@@ -95,6 +95,7 @@ def _read_back_by_bash(word: str) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("typed", "value"),
     [

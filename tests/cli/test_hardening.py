@@ -181,6 +181,7 @@ def test_a_hostile_file_is_reported_by_every_command(
     assert sorted(p.name for p in records.iterdir()) == ["demo.toml", "good.toml"]
 
 
+@pytest.mark.slow
 def test_the_size_limit_is_checked_before_reading_and_can_be_raised(
     run: Run, tmp_path: Path
 ) -> None:
@@ -210,6 +211,7 @@ def many_keys(count: int, *, where: str = "top") -> str:
     return head + keys + "[period]" + tail
 
 
+@pytest.mark.slow
 def test_a_million_unknown_keys_give_a_short_report_quickly(run: Run, tmp_path: Path) -> None:
     text = many_keys(1_000_000)
     assert len(text) < 10 * 1024 * 1024  # within the default limit
@@ -640,6 +642,7 @@ def interrupted(script: str, folder: Path, ready: Path, *, group: bool) -> tuple
     return process.returncode, stdout, stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["add", "fmt"])
 def test_ctrl_c_during_a_real_write(tmp_path: Path, command: str) -> None:
     """SIGINT while the new text is being synced: exit 130, one line, the old file, no temp."""
@@ -663,6 +666,7 @@ main()
     assert sorted(p.name for p in records.iterdir()) == ["demo.toml", "good.toml"]
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_worker_processes_check_files(tmp_path: Path) -> None:
     """Ctrl-C reaches the whole process group: the workers stay quiet, ucap says one line."""
     from ucap_cli.store.workers import MIN_FILES, workers
@@ -770,6 +774,7 @@ def mutated_bytes(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(mutated_bytes())
 def test_mutated_records_through_every_reading_command(

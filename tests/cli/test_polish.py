@@ -82,6 +82,7 @@ def _hostile_project(tmp_path: Path, folder: str) -> None:
     (tmp_path / "summary.txt").write_text(SUMMARY, encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["ucap.toml", "--records", "UCAP_RECORDS"])
 def test_no_command_prints_a_path_raw(run: Run, tmp_path: Path, how: str) -> None:
     _hostile_project(tmp_path, HOSTILE_FOLDER)
@@ -152,6 +153,7 @@ def _copy_of_the_bundled_records(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "runs"), [("list", 14), ("validate", 8)])
 def test_ctrl_c_at_any_moment_of_start_up(tmp_path: Path, command: str, runs: int) -> None:
     """Ctrl-C at any moment, from the first import on: exit 130 and one line, or done."""

@@ -148,6 +148,7 @@ OPTIONAL_LINES = [
 ]
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

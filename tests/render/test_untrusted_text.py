@@ -369,6 +369,7 @@ def gap_before(line: str, start: int) -> bool:
     return bool(cuts) and line[cuts[-1] : cuts[-1] + 2] in ("  ", " ", "")
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,

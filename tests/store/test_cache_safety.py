@@ -289,6 +289,7 @@ def ucap(cwd: Path, args: tuple[str, ...], timeout: float = 60) -> Outcome:
     return done.returncode, done.stdout, done.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("place", "kind"), ATTACKS, ids=[f"{p}: {k}" for p, k in ATTACKS])
 def test_a_planted_cache_is_not_used_and_nothing_outside_changes(
     run: Run, project: Project, place: str, kind: str
@@ -298,11 +299,13 @@ def test_a_planted_cache_is_not_used_and_nothing_outside_changes(
     attacked(project, place, kind, in_process(run))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("place", FIFOS)
 def test_a_fifo_in_the_cache_hangs_nothing(project: Project, place: str) -> None:
     attacked(project, place, "a FIFO", lambda args: ucap(project.root, args))
 
 
+@pytest.mark.slow
 def test_a_planted_cache_is_not_used_by_worker_processes_either(tmp_path: Path) -> None:
     """With 200 files the views load in worker processes: the cache is looked through before
     they start, so none of them uses it; one warning, nothing outside touched."""
@@ -379,6 +382,7 @@ def test_a_write_removes_the_stale_temporary_files_of_its_own_file(
     assert temporaries(records) == sorted(p.name for p in (fresh, linked, other_pattern))
 
 
+@pytest.mark.slow
 def test_a_write_killed_mid_way_leaves_a_temporary_file_the_next_write_removes(
     project: Project,
 ) -> None:

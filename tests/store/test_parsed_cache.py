@@ -786,6 +786,7 @@ def ucap_runs(
     return results
 
 
+@pytest.mark.slow
 def test_worker_processes_read_and_write_the_cache(tmp_path: Path) -> None:
     # JSON rows come from the data, table rows from the record (CSV and Markdown are covered in
     # one process above); one project a format, so that each first run is cold.
@@ -869,6 +870,7 @@ VALUES = st.recursive(
 TABLES = st.dictionaries(st.text(max_size=10), VALUES, max_size=6)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=100,
     deadline=None,

@@ -117,6 +117,7 @@ def fifo_collection(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_fifo_in_the_records_folder_hangs_no_command(fifo_collection: Path, command: str) -> None:
@@ -143,6 +144,7 @@ def assert_linked_refused(
         assert_refused(done, expected, reason)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", LINKED)
 def test_a_record_linked_to_stdin_is_not_read(tmp_path: Path, command: str) -> None:
     """stdin is a pipe whose writer stays open: reading it would wait forever."""
@@ -157,6 +159,7 @@ def test_a_record_linked_to_stdin_is_not_read(tmp_path: Path, command: str) -> N
     assert_linked_refused(done, command, FIFO)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", LINKED)
 def test_a_record_linked_to_a_device_is_not_read(tmp_path: Path, command: str) -> None:
     records = collection(tmp_path)
@@ -474,6 +477,7 @@ def linked_out(tmp_path: Path) -> tuple[Path, Path, bytes]:
     return project, victim, victim.read_bytes()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["fmt", "fmt-file", "add"])
 def test_fmt_and_add_do_not_write_through_a_link_out_of_the_records_folder(
     tmp_path: Path, command: str

@@ -378,6 +378,7 @@ def messy_text(data: dict[str, Any], rng: random.Random) -> str:
     return "\n".join(out) + "\n"
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(RECORDS, st.randoms(use_true_random=False))
 def test_fmt_is_idempotent_and_keeps_data_and_comments(
@@ -400,6 +401,7 @@ def test_canonical_text_of_plain_data_is_a_fixed_point(data: dict[str, Any]) -> 
     assert not re.search(r"\n\n\n", out)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(RECORDS, st.randoms(use_true_random=False))
 def test_every_comment_stays_attached_to_its_key_path(

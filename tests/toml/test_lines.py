@@ -39,6 +39,7 @@ def report(run: Run, *args: str) -> tuple[int, list[tuple[int, int, str]], list[
 # --------------------------------------------------------------------------- excerpts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("separator", SEPARATORS)
 def test_the_excerpt_is_the_line_the_problem_points_at(tmp_path: Path, separator: str) -> None:
     # The separator in the title (line 3) made every excerpt after it show the line above.
@@ -55,6 +56,7 @@ def test_the_excerpt_is_the_line_the_problem_points_at(tmp_path: Path, separator
     assert lines[at + 1 : at + 3] == [' 17 | country = "Frnace"', "    |           ^"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("separator", SEPARATORS)
 def test_an_excerpt_shows_a_separator_escaped(tmp_path: Path, separator: str) -> None:
     text = edited(VALID_RECORD, ('country = "France"', f'country = "Fr{separator}nace"'))
@@ -231,6 +233,7 @@ def test_comments_never_fail_on_any_text(text: str) -> None:
     assert all(c.text.startswith("#") and "\n" not in c.text for c in found)
 
 
+@pytest.mark.slow
 def test_comments_are_found_in_linear_time() -> None:
     # Each kind of unclosed string, a million characters on one line or on many.
     hostile = [

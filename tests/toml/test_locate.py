@@ -585,6 +585,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(DOCS)
 def test_tomli_w_output_is_located(doc: dict[str, Any]) -> None:
@@ -593,6 +594,7 @@ def test_tomli_w_output_is_located(doc: dict[str, Any]) -> None:
         check(tomli_w.dumps(doc, multiline_strings=True, indent=1), doc)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(DOCS, st.randoms(use_true_random=False))
 def test_hand_written_styles_are_located(doc: dict[str, Any], rnd: random.Random) -> None:

@@ -170,6 +170,7 @@ def test_concurrent_adds_in_threads_lose_nothing(
     assert leftovers(path.parent) == []
 
 
+@pytest.mark.slow
 def test_two_ucap_processes_adding_to_one_record_lose_nothing(tmp_path: Path) -> None:
     path = write_record(tmp_path / "records", "demo", VALID_RECORD)
     env = {**os.environ, "NO_COLOR": "1"}

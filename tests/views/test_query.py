@@ -443,6 +443,7 @@ def ids(files: list[RecordFile], **options: Any) -> set[str]:
     return {m.record.id for m in select(files, parse_filters(**options))}
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(collections, st.data())
 def test_or_is_union_and_and_is_intersection(recs: tuple[Record, ...], data: st.DataObject) -> None:
@@ -462,6 +463,7 @@ def test_or_is_union_and_and_is_intersection(recs: tuple[Record, ...], data: st.
         assert all(activity_matches(match.record, act, filters) for act in match.activities)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(collections, st.integers(2014, 2021), st.integers(1, 12))
 def test_since_keeps_what_ends_on_or_after_it(

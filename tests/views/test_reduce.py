@@ -236,6 +236,7 @@ def timeline_csv(timeline: Timeline) -> str:
 # --- summary: tallies merge -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(picked=SELECTIONS, cuts=st.lists(st.integers(0, 5), max_size=3))
 def test_tally_of_all_records_equals_their_tallies_merged_in_order(
@@ -266,6 +267,7 @@ def test_tally_of_all_records_equals_their_tallies_merged_in_order(
     assert whole.records == singles.records == len(picked)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(picked=SELECTIONS)
 def test_merging_an_empty_tally_changes_nothing(picked: list[Picked]) -> None:
@@ -285,6 +287,7 @@ def test_merging_an_empty_tally_changes_nothing(picked: list[Picked]) -> None:
     assert summaries(Tally().merge(Tally())) == nothing
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(picked=SELECTIONS, chosen=FILTERS, data=st.data())
 def test_record_tallies_combined_in_any_order_give_the_summary_of_the_selection(
@@ -306,6 +309,7 @@ def test_record_tallies_combined_in_any_order_give_the_summary_of_the_selection(
 # --- timeline: parts and pieces ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(picked=SELECTIONS, chosen=FILTERS, data=st.data())
 def test_timeline_parts_assembled_give_the_timeline_of_the_selection(
@@ -508,6 +512,7 @@ def finished(process: subprocess.Popen[bytes]) -> tuple[int, bytes, str]:
     return process.returncode, stdout, stderr.decode("utf-8")
 
 
+@pytest.mark.slow
 def test_views_with_worker_processes_print_what_one_process_computes(project: Project) -> None:
     files, root = project.files, project.root
     # Left out: only the generated file that is not TOML. Shown with their errors: the other
