@@ -14,14 +14,21 @@
   (every key kind used once: partial dates, an alias, an agreement, SDGs, a topic).
 - `LYON_GRAZ`, `PUNE`: two records of the made-up collection that the summary and timeline
   tests count on (see their comment).
+- `example(name)`: the text of tests/data/valid/NAME.toml, where the records above are kept
+  (`VALID_RECORD` is `example("demo")`); `DATA`: the tests/data folder.
 - `REPO`: the repository root (holds README.md and the bundled `records/`).
 - `generate_records(out_dir, count, seed, invalid=0.0)`: bench/generate.py's collection of
   `count` records (valid under `--strict`, but a share `invalid` of files with one fault each).
+- `on_terminal(*args, cwd)`: `ucap ARGS` in a subprocess whose stdout is a pseudo-terminal, as
+  a person runs it; returns (exit status, output).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import pty
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,164 +41,26 @@ from ucap_cli.cli.app import app
 
 REPO = Path(__file__).resolve().parents[1]
 
-# Valid under --strict as `demo.toml`. Line numbers are relied on by tests: keep it stable
-# (append to it, or use str.replace on a distinctive line, rather than reflowing it).
-VALID_RECORD = """\
-schema_version = 1
-id = "demo"
-title = "Lyon \u2013 Graz"
-programme = "IUC"
-themes = ["Mobility", "Logistics"]
-sdgs = [9, 11]
-urban_agenda = ["Urban Mobility"]
-contact = "team@example.org"
+DATA = REPO / "tests" / "data"
 
-[period]
-start = "2017-03"
-end = "2018-11"
 
-[city]
-name = "Lyon"
-region = "Auvergne-Rhône-Alpes"
-country = "France"
-population = 513000
+def example(name: str) -> str:
+    """The text of tests/data/valid/NAME.toml, exactly as stored (line ends included)."""
+    return (DATA / "valid" / f"{name}.toml").read_bytes().decode("utf-8")
 
-[[partners]]
-name = "Graz"
-short = "GRZ"
-country = "AT"
 
-[[activities]]
-date = "2017-06"
-kind = "visit"
-title = "Graz delegation visits Lyon"
-cities = ["Lyon", "GRZ"]
-themes = ["Mobility"]
-
-[[activities.agreements]]
-kind = "mou"
-parties = ["Lyon", "Graz"]
-
-[[expected_results]]
-text = "A joint e-bus pilot"
-theme = "Mobility"
-
-[extra]
-anything = { goes = [1, "here"] }
-"""
+# Valid under --strict as `demo.toml`. Line numbers are relied on by tests: keep the file
+# stable (append to it, or derive a variant with `edited`, rather than reflowing it).
+VALID_RECORD = example("demo")
 
 # A made-up collection for the summary and timeline tests, which count every number in it:
 # keep both records as they are (add a record, or derive one with `edited`). Lyon leads
 # Lyon-Graz, whose activities are out of order in the file (an exact-day span before a
 # month-only date of the same month, a year-only date last); Graz takes part by name, by
 # alias (GRZ) and as a `where`, Málaga as one of the places in "Málaga and Lyon". Pune's
-# period is ongoing and it has a planned span.
-LYON_GRAZ = """\
-schema_version = 1
-id = "lyon-graz"
-themes = ["Mobility", "Logistics"]
-sdgs = [9, 11]
-urban_agenda = ["Urban Mobility", "Housing"]
-
-[period]
-start = "2017-03"
-end = "2018-11"
-
-[city]
-name = "Lyon"
-country = "France"
-
-[[partners]]
-name = "Graz"
-short = "GRZ"
-country = "AT"
-
-[[partners]]
-name = "Málaga"
-country = "Spain"
-
-[[activities]]
-date = "2017-06-15"
-end = "2017-06-17"
-kind = "workshop"
-title = "Workshop in Graz"
-where = "Graz"
-cities = ["Lyon"]
-organisations = ["Graz Linien", "TCL"]
-themes = ["mobility"]
-
-[[activities]]
-date = "2017-06"
-kind = "visit"
-title = "Graz delegation visits Lyon"
-cities = ["Lyon", "GRZ"]
-themes = ["Mobility"]
-
-[[activities.agreements]]
-kind = "mou"
-parties = ["Lyon", "Graz"]
-count = 2
-
-[[activities]]
-date = "2018-01-02"
-kind = "signing"
-title = "Signing in Málaga"
-where = "Málaga and Lyon"
-organisations = ["tcl"]
-
-[[activities.agreements]]
-kind = "letter-of-intent"
-parties = ["Lyon", "Málaga"]
-
-[[activities]]
-date = "2017"
-kind = "other"
-title = "Year-only thing"
-cities = ["Lyon", "malaga"]
-
-[[expected_results]]
-text = "A joint e-bus pilot"
-status = "achieved"
-organisations = ["TCL"]
-
-[[expected_results]]
-text = "Another"
-status = "in-progress"
-"""
-
-PUNE = """\
-schema_version = 1
-id = "pune"
-themes = ["Water"]
-sdgs = [6]
-urban_agenda = ["Air Quality"]
-
-[period]
-start = "2019-02"
-
-[city]
-name = "Pune"
-country = "IN"
-
-[[partners]]
-name = "Lyon"
-country = "FR"
-
-[[activities]]
-date = "2019-05-03"
-kind = "mission"
-title = "Pune mission to Lyon"
-where = "Lyon"
-cities = ["Pune"]
-
-[[activities]]
-date = "2020-02"
-end = "2020-03"
-kind = "training"
-title = "Training"
-cities = ["Pune", "Lyon"]
-status = "planned"
-"""
+# period is ongoing and it has a planned span (dated long ago: its one warning, W306).
+LYON_GRAZ = example("lyon-graz")
+PUNE = example("pune")
 
 
 class Run(Protocol):
@@ -261,3 +130,26 @@ def generate_records(out_dir: Path, count: int, seed: int, invalid: float = 0.0)
     finally:
         sys.path.remove(bench)
     module.generate(out_dir, count, seed=seed, invalid=invalid)
+
+
+def on_terminal(*args: str, cwd: Path) -> tuple[int, str]:
+    """`ucap ARGS` with stdout on a pseudo-terminal (as a person runs it): status, output."""
+    leader, follower = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    for name in ("UCAP_RECORDS", "GITHUB_ACTIONS", "FORCE_COLOR"):
+        env.pop(name, None)
+    command = [sys.executable, "-m", "ucap_cli", *args]
+    process = subprocess.Popen(command, stdout=follower, stderr=subprocess.PIPE, cwd=cwd, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the pty closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    status = process.wait(timeout=60)
+    os.close(leader)
+    return status, b"".join(chunks).decode().replace("\r\n", "\n")
