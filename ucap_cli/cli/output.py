@@ -1,4 +1,5 @@
-"""Writing to the terminal from the command layer: errors, plain text, Rich renderables."""
+"""Writing from the command layer: errors, plain text, Rich renderables to the terminal, and
+a view to the file that `-o FILE` names (atomically)."""
 
 from __future__ import annotations
 
