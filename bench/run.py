@@ -119,6 +119,11 @@ BUDGETS = (
     Budget("list-json", "taplo-large", 0.5),
     Budget("timeline-json", "taplo-large", 0.5),
     Budget("summary", "taplo-large", 0.5),
+    # The reports of issue 15: the same budgets as `list`.
+    Budget("agreements", "taplo-large", 0.5),
+    Budget("agreements-json", "taplo-large", 0.5),
+    Budget("results", "taplo-large", 0.5),
+    Budget("results-json", "taplo-large", 0.5),
     # A collection as people keep one: 5% of its records with one error each (issue 14).
     Budget("broken-validate-cold", "taplo-broken", 0.5),
     *(Budget(f"broken-{view}", "taplo-broken", 0.5) for view in VIEWS),
@@ -310,6 +315,12 @@ def plan(
         ucap_case("list-json", f"list --format json {n}", "list", "--format", "json"),
         ucap_case("timeline-json", f"timeline --format json {n}", "timeline", "--format", "json"),
         ucap_case("summary", f"summary {n} (terminal)", "summary", tty=True),
+        ucap_case("agreements", f"agreements {n} (terminal)", "agreements", tty=True),
+        ucap_case(
+            "agreements-json", f"agreements --format json {n}", "agreements", "--format", "json"
+        ),
+        ucap_case("results", f"results {n} (terminal)", "results", tty=True),
+        ucap_case("results-json", f"results --format json {n}", "results", "--format", "json"),
     ]
     if broken is not None:
         view_args = {

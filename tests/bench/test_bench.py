@@ -23,6 +23,10 @@ UCAP_CASES = {
     "list-json": "list",
     "timeline-json": "timeline",
     "summary": "summary",
+    "agreements": "agreements",
+    "agreements-json": "agreements",
+    "results": "results",
+    "results-json": "results",
     "broken-validate-cold": "validate",
     **{
         f"broken-{view}{cold}": view.split("-")[0]

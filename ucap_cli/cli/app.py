@@ -77,6 +77,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("ucap_cli.cli.show", "show"),
     "timeline": ("ucap_cli.cli.timeline", "timeline"),
     "summary": ("ucap_cli.cli.summary", "summary"),
+    "agreements": ("ucap_cli.cli.agreements", "agreements"),
+    "results": ("ucap_cli.cli.results", "results"),
     "new": ("ucap_cli.cli.new", "new"),
     "add": ("ucap_cli.cli.add", "app"),
     "fmt": ("ucap_cli.cli.fmt", "fmt"),
@@ -97,12 +99,18 @@ def build_app(only: str | None = None) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     application.callback()(main)
+    from ucap_cli.render.registry import WRITERS
+
     for name, (module, attribute) in COMMANDS.items():
         if only is None or name == only:
             target = getattr(importlib.import_module(module), attribute)
             if isinstance(target, typer.Typer):
                 application.add_typer(target, name=name)
             else:
+                if name in WRITERS:  # a view: `-o FILE` writes it to a file
+                    from ucap_cli.cli.views import with_output
+
+                    target = with_output(name, target)
                 application.command(name=name)(target)
     return application
 

@@ -61,8 +61,7 @@ def list_records(
     "!", and a note under the list names its first error; a file that is not TOML is left out,
     and the output says so. Either way the exit status is 1.
     """
-    import sys
-
+    from ucap_cli.cli.output import to_terminal
     from ucap_cli.cli.views import show_report
     from ucap_cli.config import load_config
     from ucap_cli.errors import UsageError
@@ -74,7 +73,7 @@ def list_records(
     chosen = parse_fields(fields)
     if chosen and output_format == "table":
         raise UsageError("--fields applies to --format json, csv and markdown, not table")
-    if limit is None and output_format == "table" and sys.stdout.isatty():
+    if limit is None and output_format == "table" and to_terminal():  # not with -o FILE
         limit = TERMINAL_LIMIT
     form: Form = "json" if output_format == "json" else "data" if chosen else "row"
     with progress_on_stderr() as progress:

@@ -1,9 +1,12 @@
-"""Writing to the terminal from the command layer: errors, plain text, Rich renderables."""
+"""Writing from the command layer: errors, plain text, Rich renderables to the terminal, and
+a view to the file that `-o FILE` names (atomically)."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,30 @@ def stderr_lines(lines: Iterable[str]) -> None:
     sys.stderr.write("".join(f"{line}\n" for line in lines))
 
 
+# The `-o FILE` of the running command (see `cli.views.with_output`): set while it runs.
+_output_file: ContextVar[Path | None] = ContextVar("ucap_output_file", default=None)
+
+
+@contextlib.contextmanager
+def output_to(path: Path | None) -> Iterator[None]:
+    """While the block runs, views write to `path` (None: to stdout)."""
+    token = _output_file.set(path)
+    try:
+        yield
+    finally:
+        _output_file.reset(token)
+
+
+def output_file() -> Path | None:
+    """The file the running command writes its view to (`-o FILE`), if any."""
+    return _output_file.get()
+
+
+def to_terminal() -> bool:
+    """True when the view goes to a terminal: stdout is one, and no `-o FILE` was given."""
+    return output_file() is None and sys.stdout.isatty()
+
+
 def emit(
     view: str,
     output_format: str,
@@ -60,12 +87,17 @@ def emit(
     title: str = "",
 ) -> list[str]:
     """Write `data` as the registry's writer of `view` in `output_format` writes it: text and
-    pieces to stdout, a terminal view through the console (or to the `--export` file). The
-    lines to add on stderr (a view that has nothing to show, the file saved)."""
+    pieces to stdout, a terminal view through the console; or all of it, atomically, to the
+    `-o` file (or `export`, its alias). The lines to add on stderr (a view that has nothing
+    to show, the file saved)."""
     from ucap_cli.render.registry import Options, Screen, writer
 
-    terminal = sys.stdout.isatty()
+    target = export or output_file()
+    # A terminal view saved to a file is drawn as a colour terminal shows it.
+    terminal = output_format == "table" if target is not None else sys.stdout.isatty()
     output = writer(view, output_format)(data, Options(terminal=terminal, details=details))
+    if target is not None:
+        return save(target, output, title=title)
     if isinstance(output, str):
         sys.stdout.write(output)
         return []
@@ -78,19 +110,38 @@ def emit(
     from ucap_cli.render.console import make_console
 
     console = make_console()
-    if export is not None:
-        from ucap_cli.render.export import export_document, export_kind
-        from ucap_cli.render.safe import visible
-        from ucap_cli.toml.write import atomic_write
-
-        document = export_document(
-            output.renderable, export_kind(export), width=console.width, title=title
-        )
-        atomic_write(export, document.encode("utf-8"))
-        return [*notes, f"saved {visible(str(export))}"]
     if isinstance(output.renderable, list):
         for line in output.renderable:
             console.print(line, soft_wrap=output.soft_wrap)
     else:
         console.print(output.renderable, soft_wrap=output.soft_wrap)
     return notes
+
+
+def save(target: Path, output: Any, *, title: str = "") -> list[str]:
+    """Write a writer's `output` to `target` atomically (text and pieces as stdout would get
+    them; a terminal view as SVG, HTML or text, by the file's extension, at the terminal's
+    width); the lines to add on stderr: a view that has nothing to show, the file saved."""
+    from ucap_cli.render.registry import Screen
+    from ucap_cli.render.safe import visible
+    from ucap_cli.toml.write import atomic_write
+
+    notes: list[str] = []
+    if isinstance(output, str):
+        atomic_write(target, output.encode("utf-8"))
+    elif not isinstance(output, Screen):
+        atomic_write(target, _with_newline(output))
+    else:
+        from ucap_cli.render.console import make_console
+        from ucap_cli.render.export import export_screen, screen_kind
+
+        notes = [output.empty] if output.empty else []
+        width = make_console().width
+        document = export_screen(output, screen_kind(target), width=width, title=title)
+        atomic_write(target, document.encode("utf-8"))
+    return [*notes, f"saved {visible(str(target))}"]
+
+
+def _with_newline(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    yield from pieces
+    yield b"\n"

@@ -50,7 +50,7 @@ def validate(
     records folder, and only the given files' problems are reported.
     """
     from ucap_cli.check.result import Selection, ValidationResult
-    from ucap_cli.cli.output import emit, report_warning
+    from ucap_cli.cli.output import emit, report_warning, stderr_lines
     from ucap_cli.config import load_config
     from ucap_cli.render.progress import progress_on_stderr
     from ucap_cli.store.collection import validate as run
@@ -68,7 +68,7 @@ def validate(
         with progress_on_stderr() as progress:
             result = run(config, given, selection, progress, use_cache=not no_cache)
     report_warning(result.cache_warning)
-    emit("validate", chosen, result)
+    stderr_lines(emit("validate", chosen, result))  # `saved FILE` when -o FILE is given
     raise typer.Exit(result.exit_code(strict or config.strict))
 
 

@@ -1,26 +1,33 @@
-"""`--export FILE.svg|.html|.txt`: exactly what a terminal view shows, for slides and reports."""
+"""`-o FILE.svg|.html|.txt` (and its alias `--export`): exactly what a terminal view shows,
+for slides and reports."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
+from rich.text import Text
 
 from ucap_cli.errors import UsageError
 from ucap_cli.render.console import make_recording_console
-
-EXPORT_SUFFIXES = {".svg": "svg", ".html": "html", ".htm": "html", ".txt": "text"}
+from ucap_cli.render.registry import SCREEN_SUFFIXES, Screen
 
 
 def export_kind(path: Path) -> str:
     """'svg', 'html' or 'text' from the file's extension; any other is a UsageError."""
-    kind = EXPORT_SUFFIXES.get(path.suffix.lower())
+    kind = SCREEN_SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise UsageError(
             f"--export: cannot tell the format of {str(path)!r} from its extension",
             hint="use FILE.svg, FILE.html or FILE.txt",
         )
     return kind
+
+
+def screen_kind(path: Path) -> str:
+    """'svg', 'html' or 'text' from the file's extension: text for any other (a terminal
+    view written where `--format table` said, whatever the file is called)."""
+    return SCREEN_SUFFIXES.get(path.suffix.lower(), "text")
 
 
 def export_document(view: RenderableType, kind: str, *, width: int, title: str) -> str:
@@ -35,3 +42,14 @@ def export_document(view: RenderableType, kind: str, *, width: int, title: str) 
     if kind == "html":
         return console.export_html()
     return "".join(line.rstrip() + "\n" for line in console.export_text().splitlines())
+
+
+def export_screen(screen: Screen, kind: str, *, width: int, title: str) -> str:
+    """A writer's terminal view as `export_document` writes it (nothing to show: an empty
+    view; a list of renderables: one a line)."""
+    view = screen.renderable
+    if view is None:
+        view = Text("")
+    elif isinstance(view, list):
+        view = Group(*view)
+    return export_document(view, kind, width=width, title=title)

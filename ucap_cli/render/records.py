@@ -125,17 +125,23 @@ class FittedTable:
     mojibake in some pipes)."""
 
     def __init__(
-        self, header: Sequence[str], rows: Sequence[Sequence[str]], *, terminal: bool
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        terminal: bool,
+        right: Sequence[str] = ("activities",),
     ) -> None:
         self.header = tuple(header)
         self.rows = [tuple(one_line(c) for c in row) for row in rows]
         self.terminal = terminal
+        self.right = frozenset(right)  # the columns of numbers, set flush right
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         table = Table(box=None, header_style="bold" if self.terminal else "", pad_edge=False)
         room = options.max_width - 2 * (len(self.header) - 1)
         for name, width in zip(self.header, fit_widths(self.header, self.rows, room), strict=True):
-            justify: JustifyMethod = "right" if name == "activities" else "left"
+            justify: JustifyMethod = "right" if name in self.right else "left"
             table.add_column(name, width=width, overflow="fold", justify=justify)
         for row in self.rows:
             table.add_row(*(Text(c) for c in row))

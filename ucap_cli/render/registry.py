@@ -5,7 +5,7 @@ the commands' `--format` choices and `-o FILE`'s extensions come from here. A wr
 as `module:function` and imported only when it is used (the render modules import Rich, which
 a JSON run does not need). It takes the view's `Report` and the `Options` of the run and
 returns the output: text, pieces of UTF-8 (a large JSON document, never held whole), or a
-`Screen` for the terminal (what `--export` saves as SVG, HTML or text).
+`Screen` for the terminal (what `-o FILE` saves as SVG, HTML or text).
 """
 
 from __future__ import annotations
@@ -62,6 +62,11 @@ FORMATS: dict[str, Format] = {
     )
 }
 
+# The terminal view saved to a file (`-o FILE`, `--export FILE`): as it looks on a colour
+# terminal, as an SVG picture, an HTML page or text. A format of the view that claims one of
+# these suffixes itself (an HTML document of its own) takes it instead.
+SCREEN_SUFFIXES = {".txt": "text", ".svg": "svg", ".html": "html", ".htm": "html"}
+
 _R = "ucap_cli.render."
 # view -> format -> writer ("module:function", imported when used). The first is the default.
 WRITERS: dict[str, dict[str, str]] = {
@@ -89,6 +94,18 @@ WRITERS: dict[str, dict[str, str]] = {
         "csv": _R + "summary:summary_csv",
         "markdown": _R + "summary:summary_markdown",
     },
+    "agreements": {
+        "table": _R + "agreements:agreements_screen",
+        "json": _R + "agreements:agreements_json",
+        "csv": _R + "agreements:agreements_csv",
+        "markdown": _R + "agreements:agreements_markdown",
+    },
+    "results": {
+        "table": _R + "results:results_screen",
+        "json": _R + "results:results_json",
+        "csv": _R + "results:results_csv",
+        "markdown": _R + "results:results_markdown",
+    },
     "validate": {
         "text": _R + "problems:as_text",
         "concise": _R + "problems:as_concise",
@@ -112,8 +129,25 @@ def writer(view: str, name: str) -> Writer:
 
 
 def format_of_suffix(view: str, suffix: str) -> str | None:
-    """The format of `view` that files ending in `suffix` are written in, if one is."""
+    """The format of `view` that files ending in `suffix` are written in, if one is: a format
+    whose own suffix it is, else the terminal view saved as a picture or a page (SVG, HTML,
+    text: see SCREEN_SUFFIXES)."""
+    suffix = suffix.lower()
     for name in WRITERS[view]:
-        if suffix.lower() in FORMATS[name].suffixes:
+        if suffix in FORMATS[name].suffixes:
             return name
+    if "table" in WRITERS[view] and suffix in SCREEN_SUFFIXES:
+        return "table"
     return None
+
+
+def suffixes(view: str) -> dict[str, tuple[str, ...]]:
+    """The file extensions `-o FILE` takes for each format of `view` that has any."""
+    found: dict[str, tuple[str, ...]] = {}
+    for name in WRITERS[view]:
+        extra = tuple(SCREEN_SUFFIXES) if name == "table" else ()
+        own = tuple(dict.fromkeys((*FORMATS[name].suffixes, *extra)))
+        taken = [s for s in own if format_of_suffix(view, s) == name]
+        if taken:
+            found[name] = tuple(taken)
+    return found

@@ -18,7 +18,7 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ucap_cli.errors import WriteError
@@ -129,9 +129,14 @@ def record_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
 
 
 def atomic_write(
-    path: Path, data: bytes, *, expected: bytes | None = None, create: bool = False
+    path: Path,
+    data: bytes | Iterable[bytes],
+    *,
+    expected: bytes | None = None,
+    create: bool = False,
 ) -> None:
-    """Replace `path` with `data` atomically.
+    """Replace `path` with `data` atomically; `data` may come in pieces (a large output,
+    never held whole), and if making them fails, nothing is written.
 
     `expected`: the bytes `path` must still hold just before the rename; `create`: `path` must
     not exist then. Raises WriteError when the write fails and ConcurrentEditError when the
@@ -154,7 +159,8 @@ def atomic_write(
         raise WriteError(f"cannot write in {folder}: {error.strerror or error}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, mode)
