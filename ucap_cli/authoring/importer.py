@@ -377,17 +377,20 @@ def read_list(text: str, *, cell: bool = False) -> list[str]:
     """The items a list written in a summary stands for, as `ucap import` reads them (a
     `cell` is read as the one value of a column line). The summary writer checks with this
     that its lists read back."""
-    text = clean(protect(text))
     if cell:
-        cells = _columns(text)
+        cells = _columns(protect(text))
         text = cells[0] if len(cells) == 1 else "\t".join(cells)
+    else:
+        text = clean(protect(text))
     return list(restore(_items(text)))
 
 
 def read_themes(text: str, focus_themes: list[str]) -> list[str]:
-    """The themes a `Cooperation Themes` value stands for (see `read_list`)."""
-    cells = _columns(clean(protect(text)))
-    return list(restore(_theme_items(" ".join(cells), focus_themes)[0]))
+    """The themes a `Cooperation Themes` value stands for, beside the key focus's themes as
+    they are written (see `read_list`)."""
+    cells = _columns(protect(text))
+    focus = [clean(protect(theme)) for theme in focus_themes]
+    return list(restore(_theme_items(" ".join(cells), focus)[0]))
 
 
 def read_city(text: str) -> dict[str, Any]:
