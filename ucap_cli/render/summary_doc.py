@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from ucap_cli.authoring.importer import ESCAPABLE, read_city, read_list, read_themes
 from ucap_cli.record import vocab
 from ucap_cli.record.dates import PartialDate
 from ucap_cli.record.model import Activity, Agreement, City, ExpectedResult, Period, Record
@@ -139,6 +138,8 @@ def escape(text: str, *, also: str = "", edges: str = "", start: bool = False) -
     before each character it would take for markup (a tag, an entity, emphasis, a link, an
     arrow or a bullet), before those of `also` anywhere, and before those of `edges` at either
     end; `start`: the text begins a line (a bullet marker, "Kind: " are escaped)."""
+    from ucap_cli.authoring.importer import ESCAPABLE  # the reader: not needed for HTML
+
     text = plain(text)
     out: list[str] = []
     last = len(text) - 1
@@ -177,6 +178,8 @@ def bullet_text(text: str) -> str:
 def list_text(items: Sequence[str], *, cell: bool = False) -> str:
     """A list as the seed writes one ("A, B, C"), or with semicolons when an item has a
     comma, an "and" or other words the importer would split it on ("Trinidad and Tobago;")."""
+    from ucap_cli.authoring.importer import read_list
+
     expected = [plain(i) for i in items if plain(i)]
     edges = "_:" if cell else ""
     text = ", ".join(escape(i, also="|" if cell else "", edges=edges) for i in expected)
@@ -188,6 +191,8 @@ def list_text(items: Sequence[str], *, cell: bool = False) -> str:
 
 def theme_list_text(themes: Sequence[str], focus_themes: Sequence[str]) -> str:
     """The record's themes as a `Cooperation Themes` value that reads back as they are."""
+    from ucap_cli.authoring.importer import read_themes
+
     expected = [plain(t) for t in themes if plain(t)]
     text = ", ".join(escape(t, also="|", edges="_:") for t in expected)
     if read_themes(text, [focus_theme_text(f) for f in focus_themes]) == expected:
@@ -198,6 +203,8 @@ def theme_list_text(themes: Sequence[str], focus_themes: Sequence[str]) -> str:
 
 def city_text(city: City) -> str:
     """'Agii Anargiri-Kamatero (AAK)': a city of the `City` line, with its alias."""
+    from ucap_cli.authoring.importer import read_city
+
     name = escape(city.name, also="|", edges="_:")
     if not city.short:
         if read_city(name) != {"name": plain(city.name)}:  # "Frankfurt (Oder)"
@@ -208,6 +215,8 @@ def city_text(city: City) -> str:
 
 def cities_text(cities: Sequence[City]) -> str:
     """The partners of the `City` line; semicolons between them when a name needs them."""
+    from ucap_cli.authoring.importer import read_city, read_list
+
     texts = [city_text(c) for c in cities]
     expected = [
         {"name": plain(c.name), **({"short": plain(c.short)} if c.short else {})} for c in cities
