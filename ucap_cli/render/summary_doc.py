@@ -383,7 +383,7 @@ html { font: 9.5pt/1.4 "Liberation Sans", Arial, Helvetica, sans-serif; color: #
   background: #e8eaed; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { margin: 0; }
 main { width: 210mm; min-height: 297mm; margin: 8mm auto; padding: 14mm 14mm 16mm;
-  background: #fff; box-shadow: 0 1px 4px rgba(0, 0, 0, .25); }
+  background: #fff; box-shadow: 0 1px 4px rgba(0, 0, 0, .25); overflow-wrap: anywhere; }
 header { border-bottom: 2pt solid #0b4f8a; padding-bottom: 2mm; margin-bottom: 3mm; }
 .programme { margin: 0; font-size: 8pt; font-weight: 700; letter-spacing: .08em;
   text-transform: uppercase; color: #0b4f8a; }
@@ -397,10 +397,11 @@ ul { margin: .5mm 0 1mm; padding-left: 5mm; }
 li { margin: 0 0 .6mm; }
 table { width: 100%; border-collapse: collapse; table-layout: auto; }
 th, td { padding: .9mm 1.6mm; text-align: left; vertical-align: top;
-  border-bottom: .5pt solid #d7dde6; overflow-wrap: anywhere; }
+  border-bottom: .5pt solid #d7dde6; overflow-wrap: break-word; }
+.cities td:nth-child(2), .cities td:nth-child(3), .facts td { overflow-wrap: anywhere; }
 thead th { font-size: 8pt; color: #4a5a70; border-bottom: .8pt solid #8fa2bd; }
 tbody th { width: 34mm; font-weight: 700; color: #33445c; }
-.cities td:first-child { font-weight: 700; }
+.cities td:first-child { font-weight: 700; white-space: nowrap; }
 .cities .lead td { background: #eef3f9; }
 .number { text-align: right; white-space: nowrap; }
 .missing { color: #8a94a3; }
