@@ -14,6 +14,16 @@ one that cannot be placed is said in the notes.
 Everything read literally is written as it is; everything inferred (an activity's kind, title,
 place and cities, a partner's country from its region, a missing comma between themes...) is
 marked `# TODO: check` in the draft, and what could not be placed is listed for the user.
+
+The summary that `ucap show ID --format summary` writes (docs/summary-document.md) is read
+literally, guessing nothing: it adds to the layout a few forms this reader takes as they are
+written. `Title:` and `Programme:` lines; "Name (ALIAS)" for a city's alias; a list written
+with semicolons is split on them only; a bulleted key focus is "Theme: text"; after an activity's
+dated line, a details line `Kind: visit · Where: ... · Cities: A, B · Until: 3 July 2017`, then
+its summary, then its outputs as bullets, `Agreement: MoU \u00d75 · Parties: ... · Fields: ... ·
+Title: ...` and `Link: ...` bullets among them; an expected result is a bullet followed by
+`Status: planned · Theme: ... · Organisations: ...`. A backslash before punctuation (or one of
+→ ○ ◦ ▪ • ·) makes that character plain text, never structure, as in Markdown.
 """
 
 from __future__ import annotations
@@ -104,9 +114,13 @@ _KIND = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z" + _UPPER[3:] + r"])")
 _BULLET = re.compile(r"^(?P<indent>\s*)(?:[-*+•]|\d{1,2}[.)])\s+(?P<text>.*)$")
+# The details line of an activity (after its dated line) and of an expected result.
+_DETAILS = re.compile(r"^\s*(?P<label>Kind|Status): ")
 
 # Section labels of the one-page layout (matched on the folded label, whole).
 _COLUMNS = {
+    "title": r"title",
+    "programme": r"programmes?|programs?",
     "city": r"(lead )?cit(y|ies)( names?)?",
     "partners": r"partners?( cit(y|ies))?",
     "region": r"(province|state|department|region)\b.*",
@@ -173,14 +187,54 @@ class _Block:
     text: str
     bullet: bool
     level: int
+    details: bool = False  # a `Kind: ...` or `Status: ...` line (see the module's docstring)
 
 
 def import_summary(text: str, *, source: str, record_id: str | None = None) -> Draft:
     """Read a U-CAP summary and build a draft record (see the module's docstring)."""
+    text = protect(text)
     sections = _sections(_structure(text))
     draft = Draft(record_id or "", {}, source=source)
     _Reader(draft, sections, text).read()
+    draft.record_id = restore(draft.record_id)
+    draft.data = restore(draft.data)
+    draft.guesses = {path: restore(why) for path, why in draft.guesses.items()}
+    draft.unplaced = restore(draft.unplaced)
+    draft.notes = restore(draft.notes)
     return draft
+
+
+# --------------------------------------------------------------------------- escapes
+
+# A backslash before one of these makes it plain text. Each escaped character is held, while
+# the summary is read, as a Unicode noncharacter (reserved for a program's internal use), so
+# that no pattern of the reader sees it; the values read get it back at the end.
+ESCAPABLE = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~→○◦▪•·"
+_SLOTS = [chr(0xFDD0 + n) for n in range(32)] + [
+    chr(plane * 0x10000 + 0xFFFE + n) for plane in (1, 2, 3) for n in (0, 1)
+]
+_HOLD = dict(zip(ESCAPABLE, _SLOTS, strict=True))
+_GIVE_BACK = str.maketrans({slot: char for char, slot in _HOLD.items()})
+_SLOT = re.compile("[" + "".join(_SLOTS) + "]")
+_ESCAPE = re.compile("\\\\([" + re.escape(ESCAPABLE) + "])")
+
+
+def protect(text: str) -> str:
+    """`text` with each backslash-escaped character held (noncharacters in the input, which
+    mean nothing, become U+FFFD first)."""
+    text = _SLOT.sub("\ufffd", text)
+    return _ESCAPE.sub(lambda match: _HOLD[match.group(1)], text) if "\\" in text else text
+
+
+def restore(value: Any) -> Any:
+    """`value` (text, or lists and tables of it) with the held characters given back."""
+    if isinstance(value, str):
+        return value.translate(_GIVE_BACK)
+    if isinstance(value, list):
+        return [restore(v) for v in value]
+    if isinstance(value, dict):
+        return {k: restore(v) for k, v in value.items()}
+    return value
 
 
 # --------------------------------------------------------------------------- text
@@ -225,7 +279,14 @@ def _sections(text: str) -> list[tuple[str, str, list[str]]]:
     """(name, rest of the label line, following lines) for each recognised section."""
     sections: list[tuple[str, str, list[str]]] = [("preamble", "", [])]
     columns_open = True
+    summary_next = False  # the line after an activity's details line is its summary
     for raw in text.split("\n"):
+        if summary_next and raw.strip():
+            sections[-1][2].append(raw)
+            summary_next = False
+            continue
+        details = _DETAILS.match(raw)
+        summary_next = bool(details and details.group("label") == "Kind")
         line = re.sub(r"^[\s>#|]+", "", raw) if not _BULLET.match(raw) else raw
         name, rest = _label(line, columns_open)
         if name is None:
@@ -260,9 +321,81 @@ def _columns(rest: str) -> list[str]:
 
 
 def _items(text: str) -> list[str]:
-    """A list written with commas, semicolons or a final "and"."""
-    parts = re.split(r"\s*[,;]\s*|\s+and\s+", text)
+    """A list written with commas, semicolons or a final "and"; one written with semicolons
+    ("Paris, France; Rome, Italy") is split on them only, each item kept as written."""
+    if ";" in text:
+        return [p.strip() for p in text.split(";") if p.strip()]
+    parts = re.split(r"\s*,\s*|\s+and\s+", text)
     return [p.strip(" .") for p in parts if p.strip(" .")]
+
+
+_ALIASED = re.compile(r"(?P<name>.+?)\s+\((?P<short>[^()]+)\)")
+
+
+def _city_item(text: str) -> dict[str, Any]:
+    """A city as a column names it: "Agii Anargiri-Kamatero (AAK)" gives its alias too."""
+    match = _ALIASED.fullmatch(text)
+    if match is None:
+        return {"name": text}
+    return {"name": match.group("name"), "short": match.group("short").strip()}
+
+
+def _theme_items(text: str, focus_themes: list[str]) -> tuple[list[str], bool]:
+    """The themes of a `Cooperation Themes` line, and whether a missing comma was guessed
+    ("Mobility Smart Cities", when "Smart Cities" is a theme of the key focus). A list
+    written with semicolons is split on them only, guessing nothing."""
+    if ";" in text:
+        return _unique(_items(text)), False
+    themes: list[str] = []
+    split = False
+    for item in re.split(r"\s*[,;]\s*", text):
+        item = item.strip(" .")
+        for known in focus_themes:
+            tail = item[-len(known) :]
+            if len(item) > len(known) and vocab.fold(tail) == vocab.fold(known):
+                head = item[: -len(known)].strip(" ,;&")
+                if head:
+                    themes.append(head)
+                    item, split = known, True
+                break
+        if item and vocab.fold(item) not in {vocab.fold(t) for t in themes}:
+            themes.append(item)
+    return themes, split
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        if vocab.fold(item) not in seen:
+            seen.add(vocab.fold(item))
+            kept.append(item)
+    return kept
+
+
+def read_list(text: str, *, cell: bool = False) -> list[str]:
+    """The items a list written in a summary stands for, as `ucap import` reads them (a
+    `cell` is read as the one value of a column line). The summary writer checks with this
+    that its lists read back."""
+    if cell:
+        cells = _columns(protect(text))
+        text = cells[0] if len(cells) == 1 else "\t".join(cells)
+    else:
+        text = clean(protect(text))
+    return list(restore(_items(text)))
+
+
+def read_themes(text: str, focus_themes: list[str]) -> list[str]:
+    """The themes a `Cooperation Themes` value stands for, beside the key focus's themes as
+    they are written (see `read_list`)."""
+    cells = _columns(protect(text))
+    focus = [clean(protect(theme)) for theme in focus_themes]
+    return list(restore(_theme_items(" ".join(cells), focus)[0]))
+
+
+def read_city(text: str) -> dict[str, Any]:
+    """A city of the `City` line as `ucap import` reads it (see `read_list`)."""
+    return dict(restore(_city_item(clean(protect(text)))))
 
 
 def _missing(cell: str) -> bool:
@@ -287,7 +420,10 @@ def _blocks(lines: list[str]) -> list[_Block]:
             flush()
             continue
         bullet = _BULLET.match(line)
-        if bullet and not line.lstrip().startswith("**"):
+        if _DETAILS.match(line):
+            flush()
+            blocks.append(_Block(clean(line), False, 0, details=True))
+        elif bullet and not line.lstrip().startswith("**"):
             flush()
             text = clean(bullet.group("text"))
             level = 1 if len(bullet.group("indent").replace("\t", "  ")) >= 1 else 0
@@ -465,6 +601,11 @@ class _Reader:
         self.draft.data = self.data
 
     def read_programme(self) -> None:
+        for name in ("title", "programme"):
+            if self.cells.get(name):
+                self.data[name] = " ".join(self.cells[name])
+        if "programme" in self.data:
+            return
         if re.search(r"\bIUC\b|International Urban Cooperation", self.preamble):
             asia = re.search(r"asia", self.full, re.I)
             self.data["programme"] = "IUC Asia" if asia else "IUC"
@@ -476,11 +617,15 @@ class _Reader:
             self.draft.unplaced.append("period: no 'Period of cooperation' line")
             return
         text = " ".join(cells)
-        found = re.findall(rf"(?:({_MONTH})\.?\s+)?((?:19|20)\d\d)\b", text, re.I)
-        dates = [
-            f"{int(year):04d}-{_MONTHS[month.lower()]:02d}" if month else year
-            for month, year in found
-        ]
+        found = re.findall(
+            rf"(?:(?:\b(\d{{1,2}})\s+)?({_MONTH})\.?\s+)?((?:19|20)\d\d)\b", text, re.I
+        )
+        dates = []
+        for day, month, year in found:
+            date = f"{int(year):04d}-{_MONTHS[month.lower()]:02d}" if month else year
+            if day and _real_date(f"{date}-{int(day):02d}"):
+                date = f"{date}-{int(day):02d}"
+            dates.append(date)
         if not dates:
             self.draft.unplaced.append(f"period: {text!r} has no date")
             return
@@ -492,7 +637,14 @@ class _Reader:
         if "focus" not in self.texts:
             return []
         focus: list[tuple[str, str]] = []
-        for paragraph in _paragraphs(*self.texts["focus"]):
+        rest, lines = self.texts["focus"]
+        for block in _blocks([rest, *lines]):
+            paragraph = block.text
+            theme, colon, text = paragraph.partition(": ")
+            if block.bullet and colon and theme and text:  # "- Theme: text", read whole
+                focus.append((theme, text))
+                self.focus_themes.append(theme)
+                continue
             match = re.match(r"^(?P<theme>[^:.]{2,60}):\s*(?P<text>.+)$", paragraph)
             if match:
                 theme = match.group("theme").strip()
@@ -507,20 +659,7 @@ class _Reader:
         if not cells:
             self.draft.unplaced.append("themes: no 'Cooperation Themes' line")
             return
-        themes: list[str] = []
-        split = False
-        for item in re.split(r"\s*[,;]\s*", " ".join(cells)):
-            item = item.strip(" .")
-            for known in self.focus_themes:
-                tail = item[-len(known) :]
-                if len(item) > len(known) and vocab.fold(tail) == vocab.fold(known):
-                    head = item[: -len(known)].strip(" ,;&")
-                    if head:
-                        themes.append(head)
-                        item, split = known, True
-                    break
-            if item and vocab.fold(item) not in {vocab.fold(t) for t in themes}:
-                themes.append(item)
+        themes, split = _theme_items(" ".join(cells), self.focus_themes)
         if themes:
             self.data["themes"] = themes
         if split:
@@ -557,7 +696,18 @@ class _Reader:
             self.data["urban_agenda"] = topics
 
     def read_contact(self) -> None:
-        emails = _EMAIL.findall(self.raw)
+        """The address of the contact section (as written, when it is all the section's first
+        paragraph says); without a contact section, the last address in the summary."""
+        if "contact" in self.texts:
+            from ucap_cli.record.model import EMAIL  # pydantic: imported only here
+
+            paragraphs = _paragraphs(*self.texts["contact"])
+            if paragraphs and EMAIL.fullmatch(paragraphs[0]):
+                self.data["contact"] = paragraphs[0]
+                return
+            emails = _EMAIL.findall(" ".join(paragraphs))
+        else:
+            emails = _EMAIL.findall(self.raw)
         if emails:
             self.data["contact"] = emails[-1].rstrip(".")
 
@@ -578,12 +728,13 @@ class _Reader:
                 f"partners: {len(partner_names)} names, more than {MAX_PARTNERS}; kept the first"
             )
             del partner_names[MAX_PARTNERS:]
-        lead: dict[str, Any] = {"name": names[0]}
+        lead = _city_item(names[0])
         self.data["city"] = lead
-        partners: list[dict[str, Any]] = [{"name": n} for n in partner_names]
+        partners = [_city_item(n) for n in partner_names]
         self.data["partners"] = partners
         for index, partner in enumerate(partners):
-            self.expand_alias(index, partner)
+            if "short" not in partner:
+                self.expand_alias(index, partner)
         regions = self.cells.get("region", [])
         countries = self.cells.get("country", [])
         if regions and not _missing(regions[0]):
@@ -601,7 +752,7 @@ class _Reader:
         self.read_numbers(lead, partners)
         partner_regions = _items(regions[1]) if len(regions) > 1 else []
         partner_countries = _items(countries[1]) if len(countries) > 1 else []
-        self.partner_regions(partners, partner_regions)
+        self.partner_regions(partners, partner_regions, partner_countries)
         self.partner_countries(partners, partner_countries)
         lead_order = ("name", "short", "region", "country", "population", "area_km2")
         self.data["city"] = {k: lead[k] for k in lead_order if k in lead}
@@ -628,8 +779,9 @@ class _Reader:
                 if near and (sorted(alias) == sorted(short) or initials == alias):
                     best = alias
                     break
-        if best is None:
-            return
+        named = {vocab.city_key(n) for _, names in self.cities() for n in names}
+        if best is None or vocab.city_key(found[best]) in named:
+            return  # nothing to expand to, or a city named already: never the same one twice
         partner["name"] = found[best]
         partner["short"] = best
         path = ("partners", index)
@@ -660,7 +812,11 @@ class _Reader:
                     f"partners.{key}: {', '.join(values)} (not one value per partner)"
                 )
 
-    def partner_regions(self, partners: list[dict[str, Any]], regions: list[str]) -> None:
+    def partner_regions(
+        self, partners: list[dict[str, Any]], regions: list[str], countries: list[str]
+    ) -> None:
+        """Each partner's region; a country's name in the region column is taken for the
+        partner's country when the country column does not give one."""
         if not regions:
             return
         if len(regions) != len(partners):
@@ -676,7 +832,8 @@ class _Reader:
         for index, (partner, region) in enumerate(zip(partners, regions, strict=True)):
             if _missing(region):
                 continue
-            if find_country(region):
+            given = len(countries) == len(partners) and not _missing(countries[index])
+            if find_country(region) and not given:
                 partner["_country"] = region
                 self.draft.unplaced.append(
                     f"partners[{index + 1}].region: the region column says {region!r}, a "
@@ -736,15 +893,28 @@ class _Reader:
                     blocks.append(None)  # where "Expected results" starts
                 rest, lines = self.texts[name]
                 blocks.extend(_blocks([rest, *lines]))
-        activities: list[_Activity] = []
-        results: list[str] = []
+        activities: list[_Activity | dict[str, Any]] = []  # a dict: read as written
+        results: list[str | dict[str, Any]] = []
         current: _Activity | None = None
         in_results = False
-        for block in blocks:
+        index = 0
+        while index < len(blocks):
+            block = blocks[index]
+            index += 1
             if block is None:
                 in_results = True
                 continue
-            dated = _dated(block.text)
+            following = blocks[index] if index < len(blocks) else None
+            details = following.text if following and following.details else ""
+            if in_results and block.bullet and details.startswith("Status: "):
+                results.append(self.written_result(block.text, details))
+                current, index = None, index + 1
+                continue
+            dated = None if block.details else _dated(block.text)
+            if dated and not block.bullet and details.startswith("Kind: "):
+                index = self.written_activity(dated, blocks, index, activities)
+                current = None
+                continue
             if dated:
                 date, end, rest = dated
                 current = _Activity(date, end, [rest] if rest else [], listing=rest.endswith(":"))
@@ -767,18 +937,118 @@ class _Reader:
                 continue
             current = None
             results.append(block.text)
-        moved = [f"{a.date} ({a.moved})" for a in activities if a.moved]
+        moved = [
+            f"{a.date} ({a.moved})" for a in activities if isinstance(a, _Activity) and a.moved
+        ]
         if moved:
             self.draft.notes.append(
                 "sub-points found under 'Expected results' placed with their activities: "
                 + ", ".join(moved)
             )
+        kept = [a for a in activities if isinstance(a, dict) or a.paragraphs]
         self.data["activities"] = [
-            self.activity(index, a) for index, a in enumerate(a for a in activities if a.paragraphs)
+            a if isinstance(a, dict) else self.activity(number, a) for number, a in enumerate(kept)
         ]
-        self.data["expected_results"] = [self.result(i, text) for i, text in enumerate(results)]
+        self.data["expected_results"] = [
+            r if isinstance(r, dict) else self.result(number, r) for number, r in enumerate(results)
+        ]
         self.check_earlier_agreements()
-        self.note_other_agreements(results)
+        self.note_other_agreements([r["text"] if isinstance(r, dict) else r for r in results])
+
+    # ----------------------------------------------------------------------- written forms
+
+    def details(self, text: str, where: str) -> dict[str, str]:
+        """`Kind: visit · Where: Málaga · ...` -> {"kind": "visit", "where": "Málaga", ...};
+        a part without a known label is said in what could not be placed."""
+        found: dict[str, str] = {}
+        for part in text.split(" · "):
+            label, colon, value = part.partition(": ")
+            key = _DETAIL_KEYS.get(label.strip().lower())
+            if key and colon and key not in found:
+                found[key] = value.strip()
+            elif part.strip():
+                self.draft.unplaced.append(f"{where}: {part.strip()}")
+        return found
+
+    def written_activity(
+        self,
+        dated: tuple[str, str | None, str],
+        blocks: list[_Block | None],
+        index: int,
+        activities: list[_Activity | dict[str, Any]],
+    ) -> int:
+        """An activity as the summary writer writes it (its dated line, then `blocks[index]`
+        its details line): read as written, nothing guessed. The index of the next block."""
+        date, end, title = dated
+        block = blocks[index]
+        assert block is not None
+        where = f"activities[{len(activities) + 1}] ({date})"
+        details = self.details(block.text, where)
+        index += 1
+        entry: dict[str, Any] = {"date": date, "kind": details.get("kind", ""), "title": title}
+        until = details.pop("until", None)
+        ends = _dated(until + ":") if until else None
+        if until and (ends is None or ends[2]):
+            self.draft.unplaced.append(f"{where}: 'Until: {until}' is not a date")
+        elif ends:
+            end = ends[0]
+        if end:
+            entry["end"] = end
+        for key in ("status", "where"):
+            if details.get(key):
+                entry[key] = details[key]
+        for key in ("cities", "organisations", "themes"):
+            if details.get(key):
+                entry[key] = _items(details[key])
+        following = blocks[index] if index < len(blocks) else None
+        if following and not (following.bullet or following.details or following.text[:1] == "→"):
+            entry["summary"] = following.text
+            index += 1
+        while index < len(blocks):
+            following = blocks[index]
+            if following is None or not following.bullet:
+                break
+            index += 1
+            label, colon, rest = following.text.partition(": ")
+            if colon and label == "Agreement":
+                entry.setdefault("agreements", []).append(self.written_agreement(rest, where))
+            elif colon and label == "Link":
+                entry.setdefault("links", []).append(rest)
+            else:
+                entry.setdefault("outputs", []).append(following.text)
+        activities.append(entry)
+        return index
+
+    def written_agreement(self, text: str, where: str) -> dict[str, Any]:
+        """`MoU \u00d75 · Parties: A, B · Fields: ... · Title: ...` (after `Agreement: `)."""
+        words, _, rest = text.partition(" · ")
+        details = self.details(rest, f"{where} agreement")
+        count = re.search("\\s*[\u00d7x]\\s*(\\d{1,6})$", words)
+        if count:
+            words = words[: count.start()]
+        kind = _agreement_kind(words)
+        if kind is None:
+            self.draft.unplaced.append(f"{where}: {words!r} is not a kind of agreement")
+        entry: dict[str, Any] = {"kind": kind or words}
+        entry["parties"] = _items(details.get("parties", ""))
+        if count and int(count.group(1)) > 1:
+            entry["count"] = int(count.group(1))
+        if details.get("fields"):
+            entry["fields"] = _items(details["fields"])
+        if details.get("title"):
+            entry["title"] = details["title"]
+        return entry
+
+    def written_result(self, text: str, details_text: str) -> dict[str, Any]:
+        """An expected result and its `Status: ... · Theme: ... · Organisations: ...` line."""
+        details = self.details(details_text, f"expected result {text[:40]!r}")
+        entry: dict[str, Any] = {"text": text}
+        for key in ("theme", "status"):
+            if details.get(key):
+                entry[key] = details[key]
+        if details.get("organisations"):
+            entry["organisations"] = _items(details["organisations"])
+        return entry
 
     def add_to(self, activity: _Activity, block: _Block) -> None:
         text = block.text
@@ -970,6 +1240,26 @@ class _Reader:
             if ratio > score:
                 best, score = theme, ratio
         return best if score >= 0.85 else None
+
+
+_DETAIL_KEYS = {
+    key: key
+    for key in (
+        "kind", "status", "where", "cities", "organisations", "themes", "until", "theme",
+        "parties", "fields", "title",
+    )
+}  # fmt: skip
+
+
+def _agreement_kind(words: str) -> str | None:
+    """The kind of agreement `words` name: "MoU", "cooperation agreement", "letter of
+    intent", "other agreement" (or the kind's code)."""
+    if words.strip() in vocab.AGREEMENT_KINDS:
+        return words.strip()
+    match = _AGREEMENT.fullmatch(words.strip()) or re.fullmatch(
+        r"(?i)other\s+(?P<other>agreements?)", words.strip()
+    )
+    return (match.lastgroup or "other").replace("_", "-") if match else None
 
 
 def _plausible_place(place: str, known: set[str]) -> bool:

@@ -26,6 +26,9 @@ def show(
     """Show one record: header, partners, themes with SDGs and Urban Agenda topics, focus,
     challenges, objectives, activities in date order, expected results and organisations.
 
+    `--format summary` writes the programme's one-page U-CAP Summary (the layout `ucap
+    import` reads back), `--format html` the same as a self-contained page that prints on A4.
+
     A record with errors is shown as far as it could be read, with a note naming its first
     error (exit 1). An unknown id or path is a usage error (exit 2) that suggests the closest
     ids.
@@ -37,7 +40,9 @@ def show(
     from ucap_cli.views.show import show_record
 
     chosen = parse_fields(fields)
-    if chosen and output_format == "table":
-        raise UsageError("--fields applies to --format json, csv and markdown, not table")
+    if chosen and output_format not in ("json", "csv", "markdown"):
+        raise UsageError(
+            f"--fields applies to --format json, csv and markdown, not {output_format}"
+        )
     report = show_record(load_config(records=records), record, chosen)
     show_report("show", output_format, report)

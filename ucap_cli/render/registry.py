@@ -59,6 +59,9 @@ FORMATS: dict[str, Format] = {
         Format("concise", (), "file:line:col lines only"),
         Format("github", (), "GitHub Actions annotations"),
         Format("sarif", (".sarif",), "SARIF 2.1.0, for code scanning"),
+        # No suffix: a summary saved as .txt would be taken for the terminal view's text.
+        Format("summary", (), "the U-CAP one-page summary, as text `ucap import` reads back"),
+        Format("html", (".html", ".htm"), "one self-contained HTML page that prints on A4"),
     )
 }
 
@@ -81,6 +84,8 @@ WRITERS: dict[str, dict[str, str]] = {
         "json": _R + "show:show_json",
         "csv": _R + "show:show_csv",
         "markdown": _R + "show:show_markdown",
+        "summary": _R + "summary_doc:summary_text",
+        "html": _R + "summary_doc:summary_html",
     },
     "timeline": {
         "table": _R + "timeline:timeline_screen",
