@@ -82,7 +82,11 @@ FIXABLE: dict[str, list[str]] = {
     "\nsdgs = [9,": ["\nsdg = [9,", "\nSDGs = [9,", "\nsgds = [9,"],
     " 11]\n": [" 11, 9]\n", " 11, 9, 11]\n"],
     "\nthemes = [ ": ["\ntheme = [ ", "\nThemes = [ ", "\nthemse = [ "],
-    '"Logistics" ]': ['"Logistics", "Mobility" ]', '"Logistics" , "mobility" ]'],
+    '"Logistics" ]': [
+        '"Logistics", "Mobility" ]',
+        '"Logistics" , "mobility" ]',
+        '"MOBILITY", "Logistics" ]',
+    ],
     "[[organisations]]": ["[[organizations]]", "[[Organisations]]", "[[organisation]]"],
     '"Urban Mobility"': ['"urban mobility"', '"URBAN MOBILITY"', '"Urban  Mobility"'],
     "'Housing']": ["'housing']", "'Housing', \"housing\"]", "'Housing', 'Urban Mobility']"],
