@@ -242,17 +242,17 @@ def test_the_report_after_fixing_is_in_the_format_asked_for(run: Run) -> None:
 
 
 def test_a_file_that_cannot_be_written_is_reported_and_fails(run: Run) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes anywhere")
-    path = write_record(Path("records"), "demo", edited(VALID_RECORD, ("sdgs =", "sdg =")))
-    Path("records").chmod(0o555)
-    try:
-        result = run("validate", "--fix")
-    finally:
-        Path("records").chmod(0o755)
+    """A link to a file outside the records folder is never written through."""
+    outside = write_record(Path("elsewhere"), "demo", edited(VALID_RECORD, ("sdgs =", "sdg =")))
+    Path("records").mkdir()
+    RECORD.symlink_to(Path("..") / outside)
+    result = run("validate", "--fix")
     assert result.exit_code == 1
-    assert "ucap: error: " in result.stderr
-    assert path.read_text(encoding="utf-8") == edited(VALID_RECORD, ("sdgs =", "sdg ="))
+    assert "ucap: error: records/demo.toml is a link to a file outside the records folder" in (
+        result.stderr
+    )
+    assert "fixed" not in result.stderr
+    assert outside.read_text(encoding="utf-8") == edited(VALID_RECORD, ("sdgs =", "sdg ="))
 
 
 def test_a_file_that_is_not_toml_is_reported_not_fixed(run: Run) -> None:
@@ -441,3 +441,42 @@ def test_the_real_hook_fixes_and_fails_the_commit_then_the_fixed_commit_passes(
     passed, output = commit()  # the fix staged: the commit goes through
     assert passed, output
     assert re.search(r"^ucap validate --fix\.+Passed$", output, re.MULTILINE), output
+
+
+# --------------------------------------------------------------------------- the docs
+
+SLIPS = [
+    ('"Jobs and Skills in the Local Economy"]', '"Jobs & Skills in Local Economy"]'),
+    ("sdgs = [9]", "sdg = [9]"),
+    ('kind = "mou"', 'kind = "MoU"'),
+    ('date = "2018-07"', 'date = "2018-7"'),
+    ('country = "China"', 'country = "Chnia"'),
+    ('status = "planned"', 'status = "Planned"'),
+]
+
+
+def test_the_docs_example_is_the_real_output(run: Run) -> None:
+    """docs/validate-fix.md: the bundled record with its slips, each command's output."""
+    docs = (REPO / "docs" / "validate-fix.md").read_text(encoding="utf-8")
+    example = docs.split("```text\n", 1)[1].split("```", 1)[0]
+    bundled = (REPO / "records" / "zhengzhou.toml").read_text(encoding="utf-8")
+    write_record(Path("records"), "zhengzhou", edited(bundled, *SLIPS))
+    shown = re.split(r"^\$ ucap ", example, flags=re.MULTILINE)[1:]
+    assert [block.split("\n", 1)[0] for block in shown] == [
+        "validate --statistics",
+        "validate --diff",
+        "validate --fix",
+        "validate --fix",
+    ]
+    for block in shown:
+        command, expected = block.split("\n", 1)
+        result = run(*command.split(), env={"COLUMNS": "80"})
+        # As a terminal shows it: the fixes (stderr), the report (stdout), the closing line.
+        err = result.stderr.splitlines(keepends=True) or [""]
+        output = "".join(err[:-1]) + result.stdout + err[-1]
+        if "..." in expected:  # an excerpt: its first lines, and its last
+            head, tail = expected.split("...\n")
+            assert output.startswith(head) and output.endswith(tail), output
+        else:
+            assert output == expected
+    assert 'country = "Chnia"' in Path("records/zhengzhou.toml").read_text(encoding="utf-8")

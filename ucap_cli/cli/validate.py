@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -117,6 +118,7 @@ def validate(
         from ucap_cli.cli.output import stderr_lines
         from ucap_cli.render.problems import fix_summary
 
+        sys.stdout.flush()  # the closing line comes after the report, in a pipe too
         stderr_lines([fix_summary(outcomes, len(result.problems))])
     failed = any(outcome.error for outcome in outcomes)
     raise typer.Exit(max(result.exit_code(strict or config.strict), int(failed)))
@@ -154,6 +156,7 @@ def _show_diff(outcomes: list[FileFix]) -> int:
         if outcome.changed:
             lines = outcome.diff(visible(outcome.display))
             write("\n".join(visible(line.rstrip("\r\n")) for line in lines))
+    sys.stdout.flush()
     stderr_lines([fix_summary(outcomes, None)])
     return 1 if any(outcome.changed for outcome in outcomes) else 0
 
