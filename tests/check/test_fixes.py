@@ -14,6 +14,7 @@ import string
 from pathlib import Path
 
 import pytest
+from conftest import Run, write_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -164,15 +165,11 @@ def _slip(word: str, data: st.DataObject) -> str:
     return word[:at] + word[at].swapcase() + word[at + 1 :]
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-@given(st.data())
-def test_fixing_a_mutated_record_undoes_the_fixable_changes_and_nothing_else(
-    data: st.DataObject,
-) -> None:
+def _mutated(data: st.DataObject) -> tuple[str, set[str]] | None:
+    """BASE with a few fixable changes, changes to keep and slips; the texts --fix may give
+    back: BASE with exactly the kept changes and some of the slips, byte for byte (every
+    fixable change undone, nothing else touched: so the data outside the fixed values is
+    the mutated record's). None when the slips made it TOML no more."""
     fixable_places = data.draw(
         st.lists(st.sampled_from(sorted(FIXABLE)), unique=True, max_size=4), label="fixable"
     )
@@ -192,23 +189,58 @@ def test_fixing_a_mutated_record_undoes_the_fixable_changes_and_nothing_else(
     try:
         parse_document(mutated)
     except TOMLDecodeError:  # a slip that made a key of a sibling's name: not TOML
-        return
-
-    result = fixed(mutated)
-
-    # The result is the base with exactly the kept changes and some of the slips, byte for
-    # byte: every fixable change undone, nothing else touched.
+        return None
     allowed = {
         _with(BASE, kept + list(chosen))
         for n in range(len(slips) + 1)
         for chosen in itertools.combinations(slips, n)
     }
+    return mutated, allowed
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(st.data())
+def test_fixing_a_mutated_record_undoes_the_fixable_changes_and_nothing_else(
+    data: st.DataObject,
+) -> None:
+    drawn = _mutated(data)
+    if drawn is None:
+        return
+    mutated, allowed = drawn
+    result = fixed(mutated)
     assert result in allowed, (mutated, result)
-    # And what it parses to is that text's data (comments and spacing aside: same bytes).
-    assert same(parse_document(result), parse_document(next(t for t in allowed if t == result)))
-    if not kept and not slips:
+    if allowed == {BASE}:  # fixable changes only: the record as it was
         assert same(parse_document(result), parse_document(BASE))
     assert fixed(result) == result  # a second run changes nothing
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,  # one folder for every example: each rewrites it
+    ],
+)
+@given(data=st.data())
+def test_the_same_through_the_cli(run: Run, data: st.DataObject) -> None:
+    drawn = _mutated(data)
+    if drawn is None:
+        return
+    mutated, allowed = drawn
+    write_record(Path.cwd(), "ucap.toml", 'themes = ["Mobility", "Logistics"]\n')
+    path = write_record(Path("records"), "demo", mutated)
+    run("validate", "--fix")
+    result = path.read_text(encoding="utf-8")
+    assert result in allowed, (mutated, result)
+    again = run("validate", "--fix")
+    assert path.read_text(encoding="utf-8") == result
+    assert "0 fixes made" in again.stderr
 
 
 @pytest.mark.parametrize(
