@@ -127,6 +127,8 @@ def fix_file(
         return outcome
 
     def change(current: str) -> str | None:
+        if current == outcome.before and outcome.changed:  # as read first: fixed already
+            return outcome.after
         bom = _BOM if current.startswith(_BOM) else ""
         new, outcome.fixed, outcome.remaining = fix_text(
             current.removeprefix(bom), path, outcome.display, context, selection
