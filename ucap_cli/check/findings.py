@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ucap_cli.check.problems import CODES
 from ucap_cli.record import vocab
+from ucap_cli.toml.edit import Fix
 from ucap_cli.toml.locate import KeyPath, Position, SourceMap
 
 if TYPE_CHECKING:
@@ -25,13 +26,15 @@ Part = Literal["key", "value", "table"]
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A problem at a key path: `part` says whether the key, its value or its table is at fault."""
+    """A problem at a key path: `part` says whether the key, its value or its table is at fault;
+    `fix`, the one correction meant, when there is one (`ucap validate --fix` makes it)."""
 
     code: str
     message: str
     path: KeyPath
     part: Part = "value"
     hint: str | None = None
+    fix: Fix | None = None
 
     def position(self, source: SourceMap) -> Position:
         """Where the finding points in the file, falling back to the nearest known ancestor."""
@@ -146,7 +149,12 @@ def _describe(item: Any, data: dict[str, Any]) -> Finding | None:
         if "field" in context:
             path = (*path, context["field"])
         hint = 'write "2017", "2017-06" or 2017-06-15' if kind == "E105" else None
-        return Finding(kind, f"{dotted(path)}: {context['message']}", path, hint=hint)
+        fix = None
+        if isinstance(context.get("fix"), str):  # the one value meant (see the model's _fail)
+            fix = Fix(path, "replace", context["fix"])
+        elif kind == "E107":  # a duplicate: the later one goes
+            fix = Fix(path, "remove")
+        return Finding(kind, f"{dotted(path)}: {context['message']}", path, hint=hint, fix=fix)
     if kind == "missing":
         parent, key = path[:-1], path[-1]
         return Finding(
@@ -160,7 +168,10 @@ def _describe(item: Any, data: dict[str, Any]) -> Finding | None:
         parent, key = path[:-1], str(path[-1])
         model = _model_at(parent)
         known = list(model.model_fields) if model else []
-        suggestion = vocab.closest(key, known)
+        table = _lookup(data, parent)
+        free = [k for k in known if not (isinstance(table, dict) and k in table)]
+        meant = vocab.single_candidate(key, free)  # never a name the table already has
+        suggestion = meant or vocab.closest(key, known)
         where = _table_name(parent)
         if suggestion:
             hint = f"rename {key!r} to {suggestion!r}"
@@ -174,6 +185,7 @@ def _describe(item: Any, data: dict[str, Any]) -> Finding | None:
             path,
             "key",
             hint=hint,
+            fix=Fix(path, "rename", meant) if meant else None,
         )
     if path == ("schema_version",):
         return Finding("E003", f"schema_version must be 1, got {value!r}", path)

@@ -26,6 +26,7 @@ from ucap_cli.check.problems import CODES, Problem, Severity
 from ucap_cli.check.rules import COLLECTION_CODES
 from ucap_cli.check.suppressions import Suppression, suppressions, unused_message
 from ucap_cli.toml import files
+from ucap_cli.toml.edit import Fix
 from ucap_cli.toml.encoding import ForeignEncodingError, check_utf8_mark
 from ucap_cli.toml.lines import toml_lines
 from ucap_cli.toml.locate import SourceMap, build_source_map, place_too_deep
@@ -48,6 +49,7 @@ class RecordFile:
     data: dict[str, Any] | None = None
     record: Record | None = None
     problems: list[Problem] = field(default_factory=list)
+    fixes: list[tuple[Problem, Fix]] = field(default_factory=list)  # problems with a fix
     _source_map: SourceMap | None = field(default=None, repr=False)
     _omitted: int = field(default=0, repr=False)  # problems past MAX_PROBLEMS, counted only
     _suppressions: dict[int, Suppression] | None = field(default=None, repr=False)
@@ -99,16 +101,17 @@ class RecordFile:
             position = finding.position(self.source_map())
             if self._suppresses(position.line, finding.code):
                 continue
-            self.problems.append(
-                Problem(
-                    self.display,
-                    position.line,
-                    position.column,
-                    finding.code,
-                    finding.message,
-                    finding.hint,
-                )
+            problem = Problem(
+                self.display,
+                position.line,
+                position.column,
+                finding.code,
+                finding.message,
+                finding.hint,
             )
+            self.problems.append(problem)
+            if finding.fix is not None:
+                self.fixes.append((problem, finding.fix))
 
     def report_unused_suppressions(self) -> None:
         """W308 for the codes of each `# ucap: ignore[...]` comment that suppressed nothing.

@@ -57,3 +57,23 @@ class ValidationResult:
         """1 when there are errors, or warnings under `strict`; else 0."""
         failed = self.errors or (strict and self.warnings)
         return ExitCode.PROBLEMS if failed else ExitCode.OK
+
+
+@dataclass(frozen=True, slots=True)
+class CodeCount:
+    """One line of `validate --statistics`: a code, how many problems have it, and whether
+    `--fix` fixes some of them."""
+
+    code: str
+    count: int
+    fixable: bool
+
+
+def statistics(result: ValidationResult, fixable: set[str]) -> list[CodeCount]:
+    """The problems of `result` counted by code, most frequent first (as `ruff --statistics`);
+    `fixable`: the codes that `--fix` fixes some problems of."""
+    counts: dict[str, int] = {}
+    for problem in result.problems:
+        counts[problem.code] = counts.get(problem.code, 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [CodeCount(code, n, code in fixable) for code, n in ordered]

@@ -7,12 +7,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ucap_cli.check.findings import Finding
 from ucap_cli.record import vocab
 from ucap_cli.record.dates import span, today
-from ucap_cli.toml.locate import Position, SourceMap
+from ucap_cli.toml.edit import Fix
+from ucap_cli.toml.locate import KeyPath, Position, SourceMap
 
 if TYPE_CHECKING:
     from ucap_cli.record.model import ValidRecord
@@ -124,6 +125,45 @@ def _idle_partners(record: ValidRecord) -> Iterator[Finding]:
                 ("partners", index, "name"),
                 hint="list it in the `cities` of the activities it took part in",
             )
+
+
+def name_fixes(data: dict[str, Any], context: dict[str, Any]) -> Iterator[tuple[str, Fix]]:
+    """Names that are right but not written as the official or configured name: an Urban
+    Agenda topic in another case or with `&` for `and` (E111's list), a theme written with
+    another case or separator than one of the configured `themes` (E114's list). Not
+    problems, so never reported; `ucap validate --fix` writes the name, with the code of
+    its list (so `--select`/`--ignore` choose them as they choose that code's fixes)."""
+    topics = data.get("urban_agenda")
+    for index, topic in enumerate(topics if isinstance(topics, list) else []):
+        official = vocab.official_topic(topic) if isinstance(topic, str) else None
+        if official is not None and official != topic:
+            yield "E111", Fix(("urban_agenda", index), "replace", official)
+    configured: tuple[str, ...] = tuple(context.get("themes") or ())
+    if not configured:
+        return
+    for path, theme in _themes(data):
+        name = vocab.single_candidate(theme, configured, spelling=False)
+        if name is not None and name != theme:
+            yield "E114", Fix(path, "replace", name)
+
+
+def _themes(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
+    """Every theme a record names, with its key path (the record's, its activities', its
+    expected results' and its focus')."""
+    lists: list[tuple[KeyPath, Any]] = [(("themes",), data.get("themes"))]
+    for table, key in (("activities", "themes"), ("expected_results", "theme"), ("focus", "theme")):
+        entries = data.get(table)
+        for index, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, dict) and key in entry:
+                value = entry[key]
+                if isinstance(value, str):
+                    yield (table, index, key), value
+                else:
+                    lists.append(((table, index, key), value))
+    for path, values in lists:
+        for index, value in enumerate(values if isinstance(values, list) else []):
+            if isinstance(value, str):
+                yield (*path, index), value
 
 
 _TOP = Position(1, 1)

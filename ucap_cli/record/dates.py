@@ -83,6 +83,26 @@ class PartialDate:
         return cls(value.year, value.month, value.day)
 
 
+_UNPADDED = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", re.ASCII)
+
+
+def padded(text: str) -> str | None:
+    """`text` with the zero its month or day is missing ("2018-7" -> "2018-07"), when that
+    makes it a partial date; else None."""
+    match = _UNPADDED.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day = match.groups()
+    fixed = f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+    if fixed == text:
+        return None
+    try:
+        _from_text(fixed)
+    except DateError:
+        return None
+    return fixed
+
+
 def parse_partial_date(value: object) -> PartialDate:
     """Parse a TOML value into a partial date, or raise DateError saying what was expected."""
     if isinstance(value, dt.datetime):

@@ -33,7 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from ucap_cli.record import vocab
 from ucap_cli.record.countries import find_country, suggest_country
-from ucap_cli.record.dates import DateError, PartialDate, parse_partial_date
+from ucap_cli.record.dates import DateError, PartialDate, padded, parse_partial_date
 
 SCHEMA_VERSION = 1
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -42,9 +42,15 @@ LENIENT = "lenient"  # the validation context's flag: keep readable values that 
 
 
 def _fail(code: str, message: str, **context: object) -> PydanticCustomError:
-    """A validation error whose type is the problem code; `index`/`field` refine its location."""
+    """A validation error whose type is the problem code; `index`/`field` refine its location,
+    `fix` is the value meant, when only one can be (what `ucap validate --fix` writes)."""
     # The message goes in as context, not as the template, so braces in record text stay as typed.
     return PydanticCustomError(code, "{message}", {"message": message, **context})
+
+
+def _fixed(fix: str | None) -> dict[str, str]:
+    """The `fix` context of an error, when there is a fix."""
+    return {"fix": fix} if fix is not None else {}
 
 
 def _lenient(info: ValidationInfo) -> bool:
@@ -57,7 +63,8 @@ def _partial_date(value: object) -> PartialDate:
     try:
         return parse_partial_date(value)
     except DateError as error:
-        raise _fail("E105", str(error)) from None
+        fix = padded(value) if isinstance(value, str) else None
+        raise _fail("E105", str(error), **_fixed(fix)) from None
 
 
 _DATE_SCHEMA = {
@@ -80,8 +87,9 @@ def _topic(value: str, info: ValidationInfo) -> str:
         return official
     if _lenient(info):
         return value
-    suggestion = vocab.did_you_mean(vocab.suggest_topic(value))
-    raise _fail("E111", f"unknown EU Urban Agenda topic {value!r}{suggestion}")
+    fix = vocab.suggest_topic_fix(value)
+    suggestion = vocab.did_you_mean(fix or vocab.suggest_topic(value))
+    raise _fail("E111", f"unknown EU Urban Agenda topic {value!r}{suggestion}", **_fixed(fix))
 
 
 def _country(value: str, info: ValidationInfo) -> str:
@@ -105,8 +113,13 @@ def _no_duplicates(values: list[Any], what: str) -> list[Any]:
 
 def _one_of(value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        suggestion = vocab.did_you_mean(vocab.closest(value, allowed))
-        raise _fail("E112", f"must be one of {', '.join(allowed)}, got {value!r}{suggestion}")
+        fix = vocab.single_candidate(value, allowed)
+        suggestion = vocab.did_you_mean(fix or vocab.closest(value, allowed))
+        raise _fail(
+            "E112",
+            f"must be one of {', '.join(allowed)}, got {value!r}{suggestion}",
+            **_fixed(fix),
+        )
     return value
 
 
@@ -347,11 +360,13 @@ class ValidRecord(Record):
             folded = {vocab.fold(t) for t in allowed}
             for index, theme in enumerate(value):
                 if vocab.fold(theme) not in folded:
-                    suggestion = vocab.did_you_mean(vocab.closest(theme, allowed))
+                    fix = vocab.single_candidate(theme, allowed)
+                    suggestion = vocab.did_you_mean(fix or vocab.closest(theme, allowed))
                     raise _fail(
                         "E114",
                         f"theme {theme!r} is not in the configured themes{suggestion}",
                         index=index,
+                        **_fixed(fix),
                     )
         return value
 

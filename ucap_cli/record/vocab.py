@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 SDGS: dict[int, str] = {
@@ -219,3 +219,61 @@ def slug(text: str) -> str:
     """The record id a name suggests: its letters and digits folded to ASCII (`Łódź Bonn`
     is `lodz-bonn`), runs of anything else as one hyphen; `record` when nothing is left."""
     return "-".join(re.findall(r"[a-z0-9]+", fold(text))) or "record"
+
+
+def name_key(text: str) -> str:
+    """The form names are compared in for a fix: no case, accents or separators (spaces,
+    hyphens, underscores, `/`), `&` read as `and` ("In progress" and "in-progress" meet)."""
+    return "".join(ch for ch in fold(text).replace("&", "and") if ch.isalnum())
+
+
+def _spelling_limit(key: str) -> int:
+    """Edits a misspelling of a name of this length may have: none below three letters, one
+    up to seven, two past that ("sdg" for "sdgs", "organizations" for "organisations")."""
+    return 0 if len(key) < 3 else 1 if len(key) <= 7 else 2
+
+
+def single_candidate(
+    word: str, candidates: Iterable[str] | Mapping[str, str], *, spelling: bool = True
+) -> str | None:
+    """The one candidate `word` surely stands for, or None (never a guess between two).
+
+    The candidate written the same but for case, accents and separators (`name_key`), when
+    exactly one is; else, with `spelling`, the candidate within a small edit distance of it
+    (see `_spelling_limit`), when exactly one is. A mapping maps names to what they stand for
+    (aliases to their topic): names that stand for the same thing count as one, which is
+    returned.
+    """
+    meaning = dict(candidates) if isinstance(candidates, Mapping) else {c: c for c in candidates}
+    wanted = name_key(word)
+    if not wanted:
+        return None
+    same = {meaning[c] for c in meaning if name_key(c) == wanted}
+    if same or not spelling:
+        return same.pop() if len(same) == 1 else None
+    limit = _spelling_limit(wanted)
+    if not limit:
+        return None
+    from rapidfuzz.distance import OSA
+
+    close = {
+        meaning[c]
+        for c in meaning
+        if OSA.distance(wanted, name_key(c), score_cutoff=limit) <= limit
+    }
+    return close.pop() if len(close) == 1 else None
+
+
+def official_topic(text: str) -> str | None:
+    """The official Urban Agenda topic `text` is written as, but for case, `&`/`/` for
+    `and`, punctuation and the words `the`/`a` (not an alias such as "Mobility")."""
+    official = match_topic(text)
+    if official is None or topic_key(official) != topic_key(text):
+        return None
+    return official
+
+
+def suggest_topic_fix(text: str) -> str | None:
+    """The official topic an unknown one is a misspelling of, when only one can be meant:
+    the official names and the aliases are candidates, each standing for its topic."""
+    return single_candidate(text, {**{t: t for t in URBAN_AGENDA_TOPICS}, **URBAN_AGENDA_ALIASES})

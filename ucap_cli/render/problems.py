@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from ucap_cli import __version__
 from ucap_cli.check.problems import CODES, Problem, Severity
-from ucap_cli.check.result import ValidationResult
+from ucap_cli.check.result import CodeCount, ValidationResult
 from ucap_cli.render import jsonout
 from ucap_cli.render.registry import Options, Screen
 from ucap_cli.render.safe import MAX_SHOWN, visible
 
 if TYPE_CHECKING:
     from rich.text import Text
+
+    from ucap_cli.check.fixes import FileFix
 
 
 def summary_line(result: ValidationResult) -> str:
@@ -182,3 +184,62 @@ def as_sarif(result: ValidationResult, options: Options | None = None) -> str:
         ],
     }
     return jsonout.dumps(log) + "\n"
+
+
+def as_statistics(rows: list[CodeCount], options: Options | None = None) -> str:
+    """`validate --statistics`: one line per code, its count, `[*]` when `--fix` fixes some
+    of them, and what the code means (tab-separated, as `ruff check --statistics`)."""
+    if not rows:
+        return ""
+    width = max(len(str(row.count)) for row in rows)
+    marks = any(row.fixable for row in rows)
+    lines = []
+    for row in rows:
+        mark = ("[*] " if row.fixable else "[ ] ") if marks else ""
+        lines.append(f"{row.count:>{width}}\t{row.code}\t{mark}{CODES[row.code].summary}")
+    return "\n".join(lines) + "\n"
+
+
+def as_statistics_json(rows: list[CodeCount], options: Options | None = None) -> str:
+    """`validate --statistics --format json`: an array of {code, count, fixable, summary}."""
+    return (
+        jsonout.dumps(
+            [
+                {
+                    "code": row.code,
+                    "count": row.count,
+                    "fixable": row.fixable,
+                    "summary": CODES[row.code].summary,
+                }
+                for row in rows
+            ]
+        )
+        + "\n"
+    )
+
+
+def fixed_lines(outcomes: list[FileFix]) -> list[str]:
+    """`path:line:col: fixed CODE what` for every fix made (made safe for the terminal)."""
+    return [
+        f"{visible(o.display)}:{f.line}:{f.column}: fixed {f.code} {visible(f.message)}"
+        for o in outcomes
+        for f in o.fixed
+    ]
+
+
+def fix_summary(outcomes: list[FileFix], remaining: int | None) -> str:
+    """`3 fixes made in 2 files; 1 problem remains` (`would be made`, for --diff: None)."""
+    made = sum(len(o.fixed) for o in outcomes)
+    changed = sum(1 for o in outcomes if o.fixed)
+    verb = "made" if remaining is not None else "to make"
+    text = f"{_count(made, 'fix', 'fixes')} {verb}"
+    if made:
+        text += f" in {_count(changed, 'file', 'files')}"
+    if remaining is not None:
+        left = "none" if not remaining else _count(remaining, "problem", "problems")
+        text += f"; {left} {'remains' if remaining < 2 else 'remain'}"
+    return text
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

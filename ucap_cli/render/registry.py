@@ -118,6 +118,10 @@ WRITERS: dict[str, dict[str, str]] = {
         "github": _R + "problems:as_github",
         "sarif": _R + "problems:as_sarif",
     },
+    "statistics": {  # validate --statistics
+        "text": _R + "problems:as_statistics",
+        "json": _R + "problems:as_statistics_json",
+    },
 }
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ucap_cli.check.findings import Finding
 from ucap_cli.check.loader import LARGE, RecordFile, check_data, load_file, read_leniently
@@ -36,6 +36,9 @@ from ucap_cli.store.files import (
 from ucap_cli.store.workers import MIN_FILES, map_batches, map_files
 from ucap_cli.toml import files
 from ucap_cli.toml.files import display_path
+
+if TYPE_CHECKING:
+    from ucap_cli.check.fixes import FileFix
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
@@ -317,6 +320,49 @@ def validate(
         _sources(targets, displays, problems, config.max_file_size),
         cache.warning if cache is not None else None,
     )
+
+
+def fix(
+    config: Config,
+    paths: Sequence[Path] = (),
+    selection: Selection | None = None,
+    progress: Progress | None = None,
+    *,
+    write: bool,
+) -> list[FileFix]:
+    """The safe fixes of files or of the records folder (`check.fixes`), made with `write`;
+    `selection` and the configuration's `ignore` choose the codes whose fixes are made."""
+    from ucap_cli.check.fixes import fix_file
+
+    targets = record_paths(config, paths)
+    selection = selection or Selection()
+    chosen = Selection(selection.select, frozenset(selection.ignore | config.ignore))
+    if len(targets) >= MIN_FILES:
+        import ucap_cli.record.model  # noqa: F401  (imported once, before workers fork)
+    work = partial(
+        fix_file,
+        context=config.validation_context(),
+        selection=chosen,
+        max_size=config.max_file_size,
+        within=config.records,
+        write=write,
+    )
+    return list(map_files(work, targets, progress))
+
+
+def fixable_codes(
+    config: Config, paths: Sequence[Path], result: ValidationResult, selection: Selection
+) -> set[str]:
+    """The codes of `result`'s problems that `--fix` fixes some of: found by fixing, without
+    writing, the files that have a problem of a code that can have a fix."""
+    from ucap_cli.check.fixes import CODES_WITH_FIXES
+
+    wanted = {p.path for p in result.problems if p.code in CODES_WITH_FIXES}
+    targets = [path for path in record_paths(config, paths) if display_path(path) in wanted]
+    if not targets:
+        return set()
+    outcomes = fix(config, targets, selection, write=False)
+    return {f.code for o in outcomes for f in o.fixed} & {p.code for p in result.problems}
 
 
 def _verdict(path: Path, context: dict[str, Any], max_size: int) -> Verdict:

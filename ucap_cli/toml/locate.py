@@ -156,6 +156,9 @@ class _Scanner:
         self.current: KeyPath = ()  # the table the statements being read go in
         self.watch: int | None = None  # when set, paths longer than this are noted in `deep`
         self.deep: list[tuple[int, KeyPath]] = []
+        # When set (`TokenMap`), every place each key path is written as a key, in text order:
+        # `[[a]]` and `[a.b]` write `a` again; the tables above keep only the first.
+        self.every_key: dict[KeyPath, list[int]] | None = None
 
     def peek(self) -> str:
         return self.s[self.i] if self.i < self.n else ""
@@ -224,6 +227,8 @@ class _Scanner:
         self, path: KeyPath, key: int, value: int, *, table: bool, implicit: bool = False
     ) -> None:
         """Record a key path; the first mention wins unless it was only implicit."""
+        if self.every_key is not None:
+            self.every_key.setdefault(path, []).append(key)
         if path in self.keys and (implicit or path not in self.implicit):
             return
         self.keys[path] = key
@@ -463,6 +468,65 @@ class _Scanner:
                 break
             else:
                 return
+
+
+Span = tuple[int, int]  # [start, end) offsets of a token in the text
+
+
+class TokenMap:
+    """Where each key and each scalar value of a TOML text is written, as spans of offsets
+    into the text (as given: a BOM counts), for editing the text in place (`toml.edit`).
+
+    Unlike `SourceMap`, the text is scanned whole at once, and a key written more than once
+    (`a` of `[[a]]`, `[[a]]`, `[a.b]`) has each of its places.
+    """
+
+    def __init__(self, text: str) -> None:
+        """Scan `text`, which must be valid TOML (its spans are not checked otherwise)."""
+        self._bom = 1 if text.startswith("\ufeff") else 0
+        self._scanner = _Scanner(text[self._bom :])
+        self._scanner.every_key = {}
+        while self._scanner.advance():
+            pass
+
+    def key_spans(self, path: KeyPath) -> list[Span]:
+        """Every span where the last part of `path` is written as a key (quotes included)."""
+        scanner = self._scanner
+        found = (scanner.every_key or {}).get(tuple(path), [])
+        spans = []
+        for start in dict.fromkeys(found):
+            end = self._token_end(start, key=True)
+            if end is not None:
+                spans.append((start + self._bom, end + self._bom))
+        return spans
+
+    def value_span(self, path: KeyPath) -> Span | None:
+        """The span of the scalar value at `path` (a string with its quotes, a number, a date),
+        or None (no such value, or an array or a table)."""
+        start = self._scanner.values.get(tuple(path))
+        if start is None or self._scanner.s[start : start + 1] in ("[", "{", ""):
+            return None
+        end = self._token_end(start, key=False)
+        return None if end is None else (start + self._bom, end + self._bom)
+
+    def _token_end(self, start: int, *, key: bool) -> int | None:
+        token = _Scanner(self._scanner.s)
+        token.i = start
+        try:
+            if not key:
+                token.scalar()
+            elif token.peek() == '"':
+                token.basic()
+            elif token.peek() == "'":
+                token.literal()
+            else:
+                end, s = start, token.s
+                while end < token.n and s[end] in _BARE:
+                    end += 1
+                token.i = end
+        except _Stop:
+            return None
+        return token.i if token.i > start else None
 
 
 def build_source_map(text: str) -> SourceMap:
