@@ -141,10 +141,16 @@ def test_an_extension_no_format_has_is_a_usage_error(
     assert result.exit_code == 2
     assert result.stdout == ""
     what = f"'{Path(name).suffix}' files" if Path(name).suffix else "files without an extension"
+    # `show` has an HTML document of its own (the U-CAP Summary): there .html means it.
+    formats = (
+        ".txt/.svg (the terminal view), .json (json), .csv (csv), .md/.markdown (markdown), "
+        ".html/.htm (html)"
+        if view == "show"
+        else ".txt/.svg/.html/.htm (the terminal view), .json (json), .csv (csv), "
+        ".md/.markdown (markdown)"
+    )
     assert result.stderr.startswith(
-        f"ucap: error: -o: ucap {view} cannot tell the format of {what}: it writes "
-        ".txt/.svg/.html/.htm (the terminal view), .json (json), .csv (csv), "
-        ".md/.markdown (markdown)\n"
+        f"ucap: error: -o: ucap {view} cannot tell the format of {what}: it writes {formats}\n"
     )
     assert written(tmp_path) == []
 
