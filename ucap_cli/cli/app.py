@@ -77,6 +77,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("ucap_cli.cli.show", "show"),
     "timeline": ("ucap_cli.cli.timeline", "timeline"),
     "summary": ("ucap_cli.cli.summary", "summary"),
+    "changes": ("ucap_cli.cli.changes", "changes"),
     "new": ("ucap_cli.cli.new", "new"),
     "add": ("ucap_cli.cli.add", "app"),
     "fmt": ("ucap_cli.cli.fmt", "fmt"),
