@@ -252,7 +252,7 @@ def test_markdown_pastes_into_a_report(run: Run, repo: Path) -> None:
     result = run("changes", "v1", "v4", "--format", "markdown")
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert text.startswith("# Changes from v1 (")
+    assert text.startswith("# Changes in records from v1 (")
     assert "## Added records" in text and "## Removed records" in text
     assert "### lyon-graz: Lyon – Graz, Nice, Málaga" in text
     assert "  - Workshop in Graz on e-buses" not in text  # the old title heads the change
@@ -277,7 +277,11 @@ def test_csv_has_one_row_per_change(run: Run, repo: Path) -> None:
     assert ("nice-rome", "record added", "") in kinds
     status = next(r for r in rows if r["change"] == "activity changed" and r["field"] == "status")
     assert (status["old"], status["new"]) == ("done", "cancelled")
-    assert status["subject"] == "2 Jan 2018, signing: Signing in Málaga"
+    assert status["subject"] == "2018-01-02, signing: Signing in Málaga"
+    redated = next(r for r in rows if r["field"] == "date")
+    assert (redated["old"], redated["new"]) == ("2017", "2017-09")
+    period = next(r for r in rows if r["field"] == "period")
+    assert (period["old"], period["new"]) == ("2017-03 – 2018-11", "2017-03 – 2019-06")
 
 
 # --------------------------------------------------------------------------- working tree
@@ -523,3 +527,26 @@ def test_the_blob_cache_gives_the_same_answer(run: Run, repo: Path) -> None:
     again = run("changes", "v1", "v2", "--format", "json").stdout
     uncached = run("changes", "v1", "v2", "--format", "json", "--no-cache").stdout
     assert first == again == uncached
+
+
+def test_long_list_items_one_a_line(run: Run, repo: Path) -> None:
+    records = repo / "records"
+    text = (records / "demo.toml").read_text(encoding="utf-8")
+    long = "A report on the e-bus pilot, shared with both city councils"
+    write_record(
+        records,
+        "demo",
+        text.replace(
+            'themes = ["Mobility"]\n\n[[activities.agreements]]',
+            f'themes = ["Mobility"]\noutputs = ["{long}", "Photos"]\n\n[[activities.agreements]]',
+        ),
+    )
+    result = run("changes", "v3")
+    assert result.exit_code == 0, result.output
+    assert (
+        "              outputs:\n"
+        "                + A report on the e-bus pilot, shared with both city councils\n"
+        "                + Photos\n"
+    ) in result.stdout
+    markdown = run("changes", "v3", "--format", "markdown").stdout
+    assert "    - outputs:\n      - added: A report on the e-bus pilot" in markdown

@@ -136,9 +136,33 @@ def _date_text(date: PartialDate | None) -> str:
     return date.display() if date is not None else "ongoing"
 
 
-def activity_text(activity: Activity) -> str:
-    """`15 Jun 2017, workshop: Workshop in Graz (planned)`."""
-    when = span_label(activity.date, activity.end)
+LONG_ITEMS = 40  # characters: a list with an item this long shows one item a line
+
+
+def field_lines(change: FieldChange, depth: int, marker: str = "") -> list[Line]:
+    """A field's change as outline lines: one (`change_text`), or, for a list with long
+    items (outputs, challenges...), its name then an item added or removed a line."""
+    old, new = change.old, change.new
+    if change.name in _BY_NAME or not isinstance(old or new, list | tuple):
+        return [Line(depth, marker, change_text(change))]
+    before, after = _items(old), _items(new)
+    gone = [v for v in before if v not in after]
+    came = [v for v in after if v not in before]
+    if not (gone or came) or max(map(len, gone + came)) < LONG_ITEMS:
+        return [Line(depth, marker, change_text(change))]
+    lines = [Line(depth, marker, f"{label(change.name)}:")]
+    lines += [Line(depth + 1, ADDED, v) for v in came]
+    lines += [Line(depth + 1, REMOVED, v) for v in gone]
+    return lines
+
+
+def activity_text(activity: Activity, *, iso: bool = False) -> str:
+    """`15 Jun 2017, workshop: Workshop in Graz (planned)`; with `iso`, the dates as written
+    (`2017-06-15`, `2017-06-15/2017-06-17` for a span)."""
+    if iso:
+        when = str(activity.date) + (f"/{activity.end}" if activity.end else "")
+    else:
+        when = span_label(activity.date, activity.end)
     status = "" if activity.status == "done" else f" ({activity.status})"
     return f"{when}, {activity.kind}: {activity.title}{status}"
 
@@ -188,12 +212,19 @@ def totals_text(totals: Totals) -> list[str]:
 def span_text(changes: Changes) -> str:
     """`from v1 (1a2b3c4) to the working tree`."""
 
-    def side(name: str | None, short: str | None, fallback: str) -> str:
-        return f"{name} ({short})" if name and short and name != short else (name or fallback)
+    def side(name: str | None, commit: str | None, fallback: str) -> str:
+        if name and commit and not commit.startswith(name):
+            return f"{name} ({commit[:7]})"
+        return name or fallback
 
-    old = side(changes.old.name, changes.old.short, "?")
-    new = side(changes.new.name, changes.new.short, changes.new.label)
+    old = side(changes.old.name, changes.old.commit, "?")
+    new = side(changes.new.name, changes.new.commit, changes.new.label)
     return f"from {old} to {new}"
+
+
+def heading(changes: Changes) -> str:
+    """`Changes in records from v1 (1a2b3c4) to the working tree`."""
+    return f"Changes in {changes.folder} {span_text(changes)}"
 
 
 # --------------------------------------------------------------------------- the outline
@@ -213,7 +244,8 @@ def outline(change: RecordChange) -> list[Line]:
     if change.moved:
         lines.append(Line(0, CHANGED, f"moved: {change.old_path} {ARROW} {change.new_path}"))
     shown = [f for f in change.fields if f.name not in _BY_NAME]
-    lines += [Line(0, CHANGED, change_text(f)) for f in shown]
+    for f in shown:
+        lines += field_lines(f, 0, CHANGED)
     partners = [f"{ADDED} {p.name}" for p in change.partners_added]
     partners += [f"{REMOVED} {p.name}" for p in change.partners_removed]
     if partners:
@@ -238,7 +270,8 @@ def outline(change: RecordChange) -> list[Line]:
             if status:
                 head = f"{result.old.status} {ARROW} {result.new.status}: {head}"
             lines.append(Line(1, CHANGED, head))
-            lines += [Line(2, "", change_text(f)) for f in others]
+            for f in others:
+                lines += field_lines(f, 2)
     hidden = [f for f in change.fields if f.name in _BY_NAME]
     if hidden:
         lines.append(Line(0, CHANGED, "also changed: " + ", ".join(label(f.name) for f in hidden)))
@@ -247,7 +280,8 @@ def outline(change: RecordChange) -> list[Line]:
 
 def _activity_lines(item: ActivityChange) -> list[Line]:
     lines = [Line(1, CHANGED, activity_text(item.old))]
-    lines += [Line(2, "", change_text(f)) for f in item.fields]
+    for f in item.fields:
+        lines += field_lines(f, 2)
     lines += [Line(2, ADDED, f"agreement: {agreement_line(a)}") for a in item.agreements_added]
     lines += [Line(2, REMOVED, f"agreement: {agreement_line(a)}") for a in item.agreements_removed]
     return lines
@@ -305,7 +339,7 @@ def changes_screen(report: Report[Changes], options: Options) -> Screen:
     if not changes.records:
         empty = f"No records changed {span_text(changes)}."
         return Screen(Group(*notes) if notes else None, empty=one_line(empty))
-    head = Text(one_line(f"Changes in {changes.folder} {span_text(changes)}"), style="bold")
+    head = Text(one_line(heading(changes)), style="bold")
     parts: list[RenderableType] = [head]
     parts += [Hanging(Text(""), Text(one_line(line))) for line in _summary(changes)]
     for kind, title, records in _grouped(changes.records):
@@ -343,8 +377,8 @@ def changes_markdown(report: Report[Changes], options: Options) -> str:
     """A report section: a heading, the counts, then a section per kind of change with a
     sub-heading per changed record, and the note on files with errors."""
     changes = report.data
-    lines = [f"# Changes {markdown_text(span_text(changes))}", ""]
-    lines.append(markdown_text(f"In {changes.folder}: " + "; ".join(_summary(changes))) + ".")
+    lines = [f"# {markdown_text(heading(changes))}", ""]
+    lines.append(markdown_text("; ".join(_summary(changes))) + ".")
     if not changes.records:
         lines += ["", "No records changed."]
     for kind, title, records in _grouped(changes.records):
@@ -363,7 +397,8 @@ def changes_markdown(report: Report[Changes], options: Options) -> str:
             flag = f" {ERROR_MARKER}" if record.errors and kind != "unreadable" else ""
             if number:
                 lines.append("")
-            lines += [f"### {markdown_text(record.id)}: {markdown_text(name)}{flag}", ""]
+            title = f": {markdown_text(name)}" if name else ""
+            lines += [f"### {markdown_text(record.id)}{title}{flag}", ""]
             for line in outline(record):
                 marker = {ADDED: "added: ", REMOVED: "removed: "}.get(line.marker, "")
                 text = line.text
@@ -474,6 +509,11 @@ CSV_COLUMNS = ("record", "change", "subject", "field", "old", "new", "path", "pr
 
 
 def _csv_value(value: Any) -> str:
+    """A value in a CSV cell: as `value_text`, but dates as written (ISO)."""
+    if isinstance(value, PartialDate):
+        return str(value)
+    if isinstance(value, Period):
+        return period_text(value.start, value.end, short=True)
     return "" if value is None else value_text(value)
 
 
@@ -504,15 +544,14 @@ def csv_rows(change: RecordChange) -> Iterator[tuple[str, ...]]:
         for f in p.fields:
             yield row("partner changed", p.new.name, f.name, f.old, f.new)
     for activity in change.activities_added:
-        yield row("activity added", activity_text(activity))
+        subject = activity_text(activity, iso=True)
+        yield row("activity added", subject)
         for agreement in activity.agreements:
-            yield row(
-                "agreement added", activity_text(activity), "", None, agreement_line(agreement)
-            )
+            yield row("agreement added", subject, "", None, agreement_line(agreement))
     for activity in change.activities_removed:
-        yield row("activity removed", activity_text(activity))
+        yield row("activity removed", activity_text(activity, iso=True))
     for item in change.activities_changed:
-        subject = activity_text(item.old)
+        subject = activity_text(item.old, iso=True)
         for f in item.fields:
             yield row("activity changed", subject, f.name, f.old, f.new)
         for agreement in item.agreements_added:

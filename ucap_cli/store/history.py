@@ -67,11 +67,6 @@ class Revision:
         """`v2024-q3`, or `the working tree`."""
         return self.name if self.name is not None else WORKING_TREE
 
-    @property
-    def short(self) -> str | None:
-        """The commit's abbreviated hash (None for the working tree)."""
-        return self.commit[:7] if self.commit else None
-
 
 @dataclass(frozen=True)
 class Changed:
