@@ -232,12 +232,8 @@ def heading(changes: Changes) -> str:
 
 def outline(change: RecordChange) -> list[Line]:
     """The lines under a record's heading: what changed in it."""
-    if change.kind == "unreadable":
-        return [
-            Line(0, "", f"{side}: {problem_text(e)}")
-            for side, e in (("before", change.old_error), ("after", change.new_error))
-            if e is not None
-        ]
+    if change.kind == "unreadable":  # (a path at a commit names it: `v1:records/a.toml`)
+        return [Line(0, "", problem_text(e)) for e in change.errors]
     if change.kind in ("added", "removed"):
         return _whole(change)
     lines: list[Line] = []
