@@ -12,7 +12,7 @@ rule of `pair_activities` and `pair_results` (docs/changes.md says it in words).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any, Literal, TypeVar
@@ -627,7 +627,3 @@ def build_changes(
     )
     return Report(data, sorted(files, key=lambda f: f.display), history.cache_warning)
 
-
-def by_id(versions: Mapping[str, Record]) -> list[Version]:
-    """Records by id as `Version`s at `ID.toml` (for callers that have records, not files)."""
-    return [Version(f"{key}.toml", record) for key, record in versions.items()]
