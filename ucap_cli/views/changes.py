@@ -626,4 +626,3 @@ def build_changes(
         unchanged,
     )
     return Report(data, sorted(files, key=lambda f: f.display), history.cache_warning)
-
