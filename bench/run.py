@@ -109,6 +109,7 @@ PEERS = {
     "taplo-one": "taplo check, 1 file",
     "taplo-large": "taplo check, all files",
     "taplo-broken": "taplo check, all files (5% broken)",
+    "changes-reference": "git diff --stat + ucap list of the changed files",
 }
 BUDGETS = (
     Budget("validate-one", "check-jsonschema-one", 0.8),
@@ -128,6 +129,8 @@ BUDGETS = (
     Budget("broken-validate-cold", "taplo-broken", 0.5),
     *(Budget(f"broken-{view}", "taplo-broken", 0.5) for view in VIEWS),
     *(Budget(f"broken-{view}-cold", "taplo-broken", 1.0) for view in VIEWS),
+    # `changes` reads only the files git says changed (issue 15).
+    Budget("changes", "changes-reference", 1.5),
 )
 
 
@@ -233,6 +236,135 @@ def copied(source: Collection, name: str) -> Collection:
         shutil.copytree(source.root, staging, ignore=shutil.ignore_patterns(".ucap_cache"))
         staging.rename(root)
     return Collection(root, source.count, source.files, source.total_bytes)
+
+
+CHANGED_SHARE = 0.01  # of the files, changed between the two revisions of the history
+
+
+@dataclass(frozen=True)
+class History:
+    """A git repository holding a collection at two revisions, tagged `v1` and `v2`, which
+    differ in a share of the files (edited, or moved); and a folder holding just those files
+    as they are at `v2` (what the reference `ucap list` reads)."""
+
+    repo: Collection
+    changed: Collection
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=bench", "-c", "user.email=bench@ucap.invalid", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _change(text: str, number: int) -> str:
+    """A record as a person edits it between two reports: in turn, an activity retitled, an
+    activity added, an expected result achieved (or an activity added)."""
+    if number % 3 == 0 and '\ntitle = "' in text.split("[[activities]]", 1)[-1]:
+        head, tail = text.split("[[activities]]", 1)
+        line_start = tail.index('\ntitle = "') + len('\ntitle = "')
+        return head + "[[activities]]" + tail[:line_start] + "Revised: " + tail[line_start:]
+    if number % 3 == 2 and 'status = "in-progress"' in text:
+        return text.replace('status = "in-progress"', 'status = "achieved"', 1)
+    date = text.split("[[activities]]", 1)[-1].split('date = "', 1)[-1].split('"', 1)[0]
+    return (
+        text.rstrip("\n")
+        + f'\n\n[[activities]]\ndate = "{date}"\nkind = "meeting"\n'
+        + 'title = "Follow-up meeting"\n'
+    )
+
+
+def prepare_history(source: Collection) -> History:
+    """`source` committed as `v1` in a new git repository beside it, then CHANGED_SHARE of
+    its files changed (every fourth of them moved to another folder instead) and committed
+    as `v2`; made once and reused."""
+    root = source.root.with_name(f"git-{source.root.name}")
+    changed_root = source.root.with_name(f"git-{source.root.name}-changed")
+    step = round(1 / CHANGED_SHARE)
+    picked = source.files[step // 2 :: step]
+    if not (root / "complete.json").is_file():
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(changed_root, ignore_errors=True)
+        staging = root.with_name(f"{root.name}.partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(source.root, staging, ignore=shutil.ignore_patterns(".ucap_cache"))
+        (staging / ".gitignore").write_text(".ucap_cache/\ncomplete.json\n", encoding="utf-8")
+        _git(staging, "init", "-q")
+        _git(staging, "add", "-A")
+        _git(staging, "commit", "-q", "-m", "v1")
+        _git(staging, "tag", "v1")
+        for number, name in enumerate(picked):
+            path = staging / name
+            if number % 4 == 3:
+                moved = Path(name).parent / "moved" / Path(name).name
+                (staging / moved).parent.mkdir(exist_ok=True)
+                _git(staging, "mv", name, moved.as_posix())
+                continue
+            path.write_text(_change(path.read_text(encoding="utf-8"), number), encoding="utf-8")
+        _git(staging, "add", "-A")
+        _git(staging, "commit", "-q", "-m", "v2")
+        _git(staging, "tag", "v2")
+        changed_staging = changed_root.with_name(f"{changed_root.name}.partial")
+        shutil.rmtree(changed_staging, ignore_errors=True)
+        done = subprocess.run(
+            ["git", "diff", "--name-only", "-z", "--no-renames", "v1", "v2"],
+            cwd=staging,
+            check=True,
+            capture_output=True,
+        )
+        for name in filter(None, done.stdout.decode().split("\0")):
+            if (staging / name).is_file():
+                target = changed_staging / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(staging / name, target)
+        (changed_staging / "ucap.toml").write_text('records = "records"\n', encoding="utf-8")
+        changed_staging.rename(changed_root)
+        (staging / "complete.json").write_text("{}", encoding="utf-8")
+        staging.rename(root)
+    changed_files = tuple(
+        sorted(
+            p.relative_to(changed_root).as_posix()
+            for p in (changed_root / "records").rglob("*.toml")
+        )
+    )
+    return History(
+        Collection(root, source.count, source.files, source.total_bytes),
+        Collection(changed_root, len(changed_files), changed_files, 0),
+    )
+
+
+def history_cases(ucap: list[str], history: History) -> list[Case]:
+    """`ucap changes v1 v2`, and its reference: `git diff --stat v1 v2` then `ucap list` of
+    just the files that changed (two processes, their times added)."""
+    repo, changed = history.repo, history.changed
+    share = f"{CHANGED_SHARE:.0%}"
+    case = Case(
+        "changes",
+        f"changes v1 v2, {repo.count:,} records, {share} changed",
+        "ucap",
+        [*ucap, "changes", "v1", "v2"],
+        repo,
+        changed.count,
+        "large",
+        command="changes",
+    )
+    reference = Case(
+        "changes-reference",
+        PEERS["changes-reference"],
+        "git+ucap",
+        [],
+        repo,
+        changed.count,
+        "large",
+        batches=[
+            ["git", "diff", "--stat", "v1", "v2"],
+            [*ucap, "list", "--records", str(changed.root / "records")],
+        ],
+    )
+    return [case, reference]
 
 
 def _tool(name: str) -> str | None:
@@ -613,6 +745,17 @@ def report(cases: list[Case], budgets: list[dict[str, Any]], header: str) -> str
     return "\n".join(lines)
 
 
+def _argv_json(case: Case) -> list[str]:
+    """The case's command line with its program's name only; a case of several commands
+    (no argv of its own) has theirs, joined by `+`."""
+    if case.argv:
+        return [Path(case.argv[0]).name, *case.argv[1:]]
+    shown: list[str] = []
+    for step in case.batches:
+        shown += [*(["+"] if shown else []), Path(step[0]).name, *step[1:]]
+    return shown
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: see the module docstring."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").strip().splitlines()[0])
@@ -640,6 +783,10 @@ def main(argv: list[str] | None = None) -> int:
     broken = prepare(args.data, QUICK if args.quick else LARGE, args.seed, BROKEN_SHARE)
 
     cases = plan(ucap, medium, large, copied(medium, "edited"), broken)
+    if shutil.which("git"):
+        cases += history_cases(ucap, prepare_history(large))
+    else:
+        print("note: git is not installed; `ucap changes` not timed", file=sys.stderr)
     if not args.quick or args.peers:
         schema = args.data / "ucap.schema.json"
         made = subprocess.run([*ucap, "schema"], capture_output=True, check=False)
@@ -685,7 +832,7 @@ def main(argv: list[str] | None = None) -> int:
                     "key": case.key,
                     "label": case.label,
                     "tool": case.tool,
-                    "argv": [Path(case.argv[0]).name, *case.argv[1:]],
+                    "argv": _argv_json(case),
                     "files": case.files,
                     "status": case.status,
                     "note": case.note,

@@ -33,6 +33,9 @@ UCAP_CASES = {
         for view in ("list", "list-json", "timeline-json", "summary")
         for cold in ("", "-cold")
     },
+    # `changes` between two revisions, and its reference: git diff --stat + list (issue 15)
+    "changes": "changes",
+    "changes-reference": "list",
 }
 
 

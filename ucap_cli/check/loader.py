@@ -385,9 +385,27 @@ def load_file(
     """Read, parse and validate one record file (see `parse`); I/O and decoding failures
     become problems. `display`: the path as problems show it."""
     file = RecordFile(path, display)
-    raw = b""
     try:
         raw = files.read_bytes(path, max_size)
+    except (OSError, ValueError) as error:
+        file.problems.append(Problem(file.display, 1, 1, "E001", _io_message(error)))
+        return file
+    return load_bytes(raw, path, display, context, readable=readable, file=file)
+
+
+def load_bytes(
+    raw: bytes,
+    path: Path,
+    display: str,
+    context: dict[str, Any],
+    *,
+    readable: bool = False,
+    file: RecordFile | None = None,
+) -> RecordFile:
+    """`load_file` of contents already read (a file at a git revision): decoding failures
+    become problems. `path` names the file (its stem is the id of a record without one)."""
+    file = file or RecordFile(path, display)
+    try:
         check_utf8_mark(raw)
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -407,9 +425,6 @@ def load_file(
         file.problems.append(
             Problem(file.display, 1, 1, "E001", str(error), "ucap reads UTF-8 only")
         )
-        return file
-    except (OSError, ValueError) as error:
-        file.problems.append(Problem(file.display, 1, 1, "E001", _io_message(error)))
         return file
     parse(file, text, context, readable=readable)
     return file

@@ -79,6 +79,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("ucap_cli.cli.summary", "summary"),
     "agreements": ("ucap_cli.cli.agreements", "agreements"),
     "results": ("ucap_cli.cli.results", "results"),
+    "changes": ("ucap_cli.cli.changes", "changes"),
     "new": ("ucap_cli.cli.new", "new"),
     "add": ("ucap_cli.cli.add", "app"),
     "fmt": ("ucap_cli.cli.fmt", "fmt"),

@@ -111,6 +111,12 @@ WRITERS: dict[str, dict[str, str]] = {
         "csv": _R + "results:results_csv",
         "markdown": _R + "results:results_markdown",
     },
+    "changes": {
+        "table": _R + "changes:changes_screen",
+        "json": _R + "changes:changes_json",
+        "csv": _R + "changes:changes_csv",
+        "markdown": _R + "changes:changes_markdown",
+    },
     "validate": {
         "text": _R + "problems:as_text",
         "concise": _R + "problems:as_concise",

@@ -150,6 +150,18 @@ def read_record(config: Config, ref: str) -> RecordFile:
     return file
 
 
+def load_files(
+    config: Config, paths: Sequence[Path], *, use_cache: bool = True
+) -> tuple[list[RecordFile], str | None]:
+    """Some files of the records folder, each loaded as the views load it (from the parsed
+    cache while it has not changed), with its record as far as it can be read; and why the
+    cache was not used. The cache is not pruned: `paths` need not be all the folder's files."""
+    cache = ParsedCache(config.root, config.records, _settings(config)) if use_cache else None
+    load = _Loader.of(config, cache)
+    files = [load(path) for path in paths]
+    return files, _closed(cache)
+
+
 # --------------------------------------------------------------------------- loading
 
 
@@ -223,10 +235,14 @@ def _parsed_cache(config: Config, paths: Sequence[Path]) -> ParsedCache:
     """The project's cache of parsed files of the records folder, for the configuration's
     settings: looked through (anything in it not of its making stops it, before any worker
     starts) and kept to the folder's files `paths`."""
-    settings = [config.validation_context(), config.max_file_size]
-    cache = ParsedCache(config.root, config.records, settings)
+    cache = ParsedCache(config.root, config.records, _settings(config))
     cache.prune(paths)
     return cache
+
+
+def _settings(config: Config) -> list[Any]:
+    """What a parsed cache's verdicts depend on, besides the code and the file."""
+    return [config.validation_context(), config.max_file_size]
 
 
 def _closed(cache: ParsedCache | None) -> str | None:
