@@ -162,7 +162,5 @@ class FittedTable:
             justify: JustifyMethod = "right" if name in self.right else "left"
             table.add_column(name, width=width, overflow="fold", justify=justify)
         for row in self.rows:
-            table.add_row(
-                *(Text("\n".join(wrap(c, w))) for c, w in zip(row, widths, strict=True))
-            )
+            table.add_row(*(Text("\n".join(wrap(c, w))) for c, w in zip(row, widths, strict=True)))
         yield table
