@@ -1,13 +1,21 @@
-"""Writing to the terminal from the command layer: errors, plain text, Rich renderables."""
+"""Writing to the terminal from the command layer: errors, plain text, Rich renderables, and
+the pager that long terminal output goes through (as git's and gh's does)."""
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ucap_cli.errors import UcapError
+
+# The views whose terminal output is paged when it is taller than the screen. (`list` is not:
+# in a terminal it stops at 50 rows and says how many matched, as gh does.)
+PAGED_VIEWS = frozenset({"show", "timeline", "summary"})
+DEFAULT_PAGER = "less -FRX"
+_pager_allowed = True  # False after --no-pager
 
 
 def report_error(error: UcapError) -> None:
@@ -62,15 +70,24 @@ def emit(
     """Write `data` as the registry's writer of `view` in `output_format` writes it: text and
     pieces to stdout, a terminal view through the console (or to the `--export` file). The
     lines to add on stderr (a view that has nothing to show, the file saved)."""
+    from ucap_cli.render.console import is_tty, wants_colour
     from ucap_cli.render.registry import Options, Screen, writer
 
-    terminal = sys.stdout.isatty()
+    colour = wants_colour(sys.stdout)
+    terminal = colour or is_tty(sys.stdout)  # laid out for a person (colour or not)
     output = writer(view, output_format)(data, Options(terminal=terminal, details=details))
+    pager = pager_command() if export is None and view in PAGED_VIEWS else None
     if isinstance(output, str):
-        sys.stdout.write(output)
+        if pager:
+            page(pager, [output.encode(_encoding(), "replace")])
+        else:
+            sys.stdout.write(output)
         return []
     if not isinstance(output, Screen):
-        write_pieces(output)
+        if pager:
+            page(pager, _with_newline(output))
+        else:
+            write_pieces(output)
         return []
     notes = [output.empty] if output.empty else []
     if output.renderable is None:
@@ -88,9 +105,136 @@ def emit(
         )
         atomic_write(export, document.encode("utf-8"))
         return [*notes, f"saved {visible(str(export))}"]
+    if pager:
+        import io
+
+        buffer = io.StringIO()  # rendered as the terminal would show it, then paged
+        _print(make_console(file=buffer, width=console.width, colour=colour), output)
+        page(pager, [buffer.getvalue().encode(_encoding(), "replace")])
+    else:
+        _print(console, output)
+    return notes
+
+
+def _print(console: Any, output: Any) -> None:
     if isinstance(output.renderable, list):
         for line in output.renderable:
             console.print(line, soft_wrap=output.soft_wrap)
     else:
         console.print(output.renderable, soft_wrap=output.soft_wrap)
-    return notes
+
+
+def _encoding() -> str:
+    return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+
+def _with_newline(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    yield from pieces
+    yield b"\n"
+
+
+# --------------------------------------------------------------------------- the pager
+
+
+def allow_pager(allowed: bool) -> None:
+    """`--no-pager` (False), or a fresh run (True)."""
+    global _pager_allowed
+    _pager_allowed = allowed
+
+
+def pager_command() -> str | None:
+    """The pager for this run's terminal output, or None: none when stdout is not a terminal,
+    after --no-pager, or when the first of UCAP_PAGER and PAGER that is set is empty or `cat`;
+    `less -FRX` when neither is set (unless TERM=dumb)."""
+    from ucap_cli.render.console import is_tty
+
+    if not _pager_allowed or not is_tty(sys.stdout):
+        return None
+    for name in ("UCAP_PAGER", "PAGER"):
+        value = os.environ.get(name)
+        if value is not None:
+            value = value.strip()
+            return None if value in ("", "cat") else value
+    return None if os.environ.get("TERM") == "dumb" else DEFAULT_PAGER
+
+
+def page(command: str, chunks: Iterable[bytes]) -> None:
+    """Write `chunks` (encoded text) to stdout, through the pager `command` when they are
+    taller than the screen (its rows, less one for the prompt). A pager that cannot be
+    started, or that fails, leaves the text printed as without it; Ctrl-C that ends the pager
+    ends ucap (exit 130); quitting the pager before the end is not an error."""
+    import shutil
+
+    rows = shutil.get_terminal_size().lines
+    held: list[bytes] = []
+    lines = 0
+    rest = iter(chunks)
+    for chunk in rest:
+        held.append(chunk)
+        lines += chunk.count(b"\n")
+        if lines >= rows:  # the output and the prompt after it do not fit
+            break
+    else:
+        _write_bytes(held)
+        return
+    if not _run_pager(command, held, rest):
+        _write_bytes(held)
+
+
+def _write_bytes(chunks: Iterable[bytes]) -> None:
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    for chunk in chunks:
+        out.write(chunk)
+    out.flush()
+
+
+_SHELL_SYNTAX = frozenset("|&;<>()$`*?[]#~=%{}\n")
+
+
+def _run_pager(command: str, held: list[bytes], rest: Iterator[bytes]) -> bool:
+    """Run the pager on `held` then `rest` (everything is added to `held`, to be printed
+    should the pager fail). True when it did its job (or the user quit it early)."""
+    import shlex
+    import signal
+    import subprocess
+
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # as git does: colours through, no screen clearing
+    env.setdefault("LV", "-c")
+    shell = bool(_SHELL_SYNTAX & set(command))
+    sys.stdout.flush()
+    try:
+        args: str | list[str] = command if shell else shlex.split(command)
+        process = subprocess.Popen(args, shell=shell, stdin=subprocess.PIPE, env=env)
+    except (OSError, ValueError) as error:
+        if command != DEFAULT_PAGER:
+            report_warning(f"cannot run the pager {command!r} ({error}); printing without it")
+        for chunk in rest:
+            held.append(chunk)
+        return False
+    # Ctrl-C is the pager's now (less uses it to stop a search): ucap waits for it to end.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        stdin = process.stdin
+        assert stdin is not None
+        try:
+            for chunk in held:
+                stdin.write(chunk)
+            for chunk in rest:
+                held.append(chunk)
+                stdin.write(chunk)
+            stdin.close()
+        except (BrokenPipeError, OSError):  # the pager was quit before the end
+            pass
+        status = process.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if status == -signal.SIGINT or status == 128 + signal.SIGINT:
+        raise KeyboardInterrupt
+    if status > 0:
+        for chunk in rest:
+            held.append(chunk)
+        report_warning(f"the pager {command!r} failed (exit {status}); printing without it")
+        return False
+    return True
