@@ -5,11 +5,11 @@ phrases first; a phrase that cannot fit breaks between its words, a word after a
 between letters (`Anargiri-` / `Kamatero`), and only a piece longer than its column is cut.
 
 How wide each column gets is a ladder of steps, most important first: "the period whole",
-"the lead city's name whole", ..., "the themes' names whole". Every column starts narrow
-(FLOOR cells, or less when it needs less); each step widens one column to what it needs at
-that level when the room left allows it, else is skipped; what is left over goes to the
-columns that want more, in proportion. So the columns that matter most are never broken while
-the others can still be folded to make room.
+"no word of the lead city cut", ..., "the themes' names whole". Every column starts at its
+floor: the longest word of its header, at least FLOOR cells (or less, when it needs less);
+each step widens one column to what it needs at that level when the room left allows it,
+else is skipped; what is left over goes to the columns that want more, in proportion. So the
+columns that matter most are never broken while the others can still be folded to make room.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ Level = Literal["piece", "word", "first", "phrase", "whole"]
 Cell = Sequence[str]  # the phrases of a cell, shown joined by spaces
 Step = tuple[str, Level]  # a column (by its header) and what it should hold unbroken
 
-FLOOR = 4  # cells: a column folded to make room for the others is never narrower
+FLOOR = 4  # cells: no column is folded narrower (nor narrower than its header's words)
 GAP = 2  # cells between columns
 
 _SPACES = re.compile(r" +")
@@ -79,7 +79,7 @@ def fit_widths(
     whole = [column_need(h, c, "whole") for h, c in zip(header, columns, strict=True)]
     if sum(whole) <= room:
         return whole
-    widths = [min(w, FLOOR) for w in whole]
+    widths = [min(w, max(FLOOR, need((h,), "word"))) for w, h in zip(whole, header, strict=True)]
     if sum(widths) >= room:
         return widths
     index = {name: i for i, name in enumerate(header)}

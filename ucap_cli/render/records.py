@@ -38,15 +38,16 @@ from ucap_cli.views.report import Report
 UNKNOWN = "?"  # a value that could not be read (the record has errors there)
 # Summary columns of `list` (table, Markdown and the default CSV).
 COLUMNS = ("id", "lead city", "partners", "period", "themes", "SDGs", "activities")
-# How the terminal table shares a narrow width (see render/fitted.py): the period and the lead
-# city's name stay whole while the others can be folded; partners, then themes, give way first.
+# How the terminal table shares a narrow width (see render/fitted.py): the period whole, no
+# word of the lead city cut, the id whole, then the lead city's name whole, while the others
+# can still be folded; partners, then themes, give way first.
 LIST_LADDER: tuple[Step, ...] = (
     ("period", "whole"),
-    ("lead city", "first"),
+    ("lead city", "word"),
     ("id", "whole"),
+    ("lead city", "first"),
     ("activities", "whole"),
     ("period", "word"),
-    ("lead city", "word"),
     ("SDGs", "word"),
     ("partners", "piece"),
     ("themes", "piece"),
