@@ -59,12 +59,13 @@ def run_ucap(
     cols: int = 80,
     tty: bool = True,
     exec: bool = False,
+    controlling: bool = True,
     keys: Callable[[int, bytes], bytes | None] | None = None,
     timeout: float = 30.0,
 ) -> Ran:
     """Run `ucap ARGS` with stdout on a `rows`x`cols` pty (or a pipe when not `tty`); stdin
-    is the pty. `keys(master_fd, screen_so_far)` may return bytes to type (once each time it
-    returns something)."""
+    is the pty, the controlling terminal of the run unless not `controlling`.
+    `keys(master_fd, screen_so_far)` may return bytes to type (each time it is called)."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     out_r, out_w = os.pipe()
@@ -72,9 +73,11 @@ def run_ucap(
     full_env = {**BASE_ENV, **(env or {})}
     pid = os.fork()
     if pid == 0:  # the child: a session of its own, the pty its controlling terminal
+        code = 99
         try:
             os.setsid()
-            fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+            if controlling:
+                fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
             os.dup2(slave, 0)
             os.dup2(slave if tty else out_w, 1)
             os.dup2(err_w, 2)
@@ -96,19 +99,19 @@ def run_ucap(
             sys.argv = ["ucap", *args]
             from ucap_cli.__main__ import main
 
-            code = 0
             try:
                 main()
+                code = 0
             except SystemExit as exit_:
                 code = exit_.code if isinstance(exit_.code, int) else 1
             sys.stdout.flush()
             sys.stderr.flush()
-            os._exit(code)
         except BaseException:
             import traceback
 
             os.write(2, traceback.format_exc().encode())
-            os._exit(99)
+        finally:
+            os._exit(code)  # never back into pytest
     os.close(slave)
     os.close(out_w)
     os.close(err_w)
@@ -395,6 +398,15 @@ def test_piped_output_is_never_paged(setup: Setup) -> None:
         assert b"Zhengzhou" in ran.stdout
 
 
+def test_a_terminal_that_is_not_the_controlling_one_is_not_paged(setup: Setup) -> None:
+    """A pager reads its keys from /dev/tty: on another terminal it could never be answered
+    (a test's or a benchmark's pty)."""
+    ran = setup.run("show", "zhengzhou", env={"UCAP_PAGER": str(setup.pager)}, controlling=False)
+    assert ran.status == 0
+    assert setup.paged() == []
+    assert b"Zhengzhou" in ran.screen and b"\x1b[" in ran.screen  # a terminal all the same
+
+
 @pytest.mark.parametrize(
     ("pager", "warning"),
     [
@@ -426,8 +438,13 @@ def test_no_less_on_the_path_is_plain_printing_without_a_word(setup: Setup, tmp_
 def test_ctrl_c_that_ends_the_pager_ends_ucap_quietly(setup: Setup) -> None:
     pager = script(setup.bin.parent / "tools", "waits", INTERRUPTED_PAGER)
 
+    sent: list[bytes] = []
+
     def keys(master: int, screen: bytes) -> bytes | None:
-        return b"\x03" if b"READY" in screen else None
+        if b"READY" in screen and not sent:
+            sent.append(b"\x03")
+            return b"\x03"
+        return None
 
     ran = setup.run("show", "zhengzhou", env={"UCAP_PAGER": str(pager)}, keys=keys)
     assert ran.status == 130

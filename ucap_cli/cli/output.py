@@ -143,12 +143,12 @@ def allow_pager(allowed: bool) -> None:
 
 
 def pager_command() -> str | None:
-    """The pager for this run's terminal output, or None: none when stdout is not a terminal,
-    after --no-pager, or when the first of UCAP_PAGER and PAGER that is set is empty or `cat`;
-    `less -FRX` when neither is set (unless TERM=dumb)."""
+    """The pager for this run's terminal output, or None: none when stdout is not a terminal
+    (or not the controlling one), after --no-pager, or when the first of UCAP_PAGER and PAGER
+    that is set is empty or `cat`; `less -FRX` when neither is set (unless TERM=dumb)."""
     from ucap_cli.render.console import is_tty
 
-    if not _pager_allowed or not is_tty(sys.stdout):
+    if not _pager_allowed or not is_tty(sys.stdout) or not _reads_keys_where_it_writes():
         return None
     for name in ("UCAP_PAGER", "PAGER"):
         value = os.environ.get(name)
@@ -156,6 +156,19 @@ def pager_command() -> str | None:
             value = value.strip()
             return None if value in ("", "cat") else value
     return None if os.environ.get("TERM") == "dumb" else DEFAULT_PAGER
+
+
+def _reads_keys_where_it_writes() -> bool:
+    """True when stdout is the controlling terminal, where a pager reads its keys (/dev/tty):
+    a terminal that is not (a test's or a benchmark's pseudo-terminal) could show the pager but
+    never answer it."""
+    if os.name == "nt":
+        return True
+    try:
+        os.tcgetpgrp(sys.stdout.fileno())  # ENOTTY unless it is the controlling terminal
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def page(command: str, chunks: Iterable[bytes]) -> None:
@@ -215,6 +228,7 @@ def _run_pager(command: str, held: list[bytes], rest: Iterator[bytes]) -> bool:
         return False
     # Ctrl-C is the pager's now (less uses it to stop a search): ucap waits for it to end.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    status = None
     try:
         stdin = process.stdin
         assert stdin is not None
@@ -229,9 +243,10 @@ def _run_pager(command: str, held: list[bytes], rest: Iterator[bytes]) -> bool:
             pass
         status = process.wait()
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if status == -signal.SIGINT or status == 128 + signal.SIGINT:
-        raise KeyboardInterrupt
+        if status not in (-signal.SIGINT, 128 + signal.SIGINT):
+            signal.signal(signal.SIGINT, previous)
+    if status in (-signal.SIGINT, 128 + signal.SIGINT):
+        raise KeyboardInterrupt  # (Ctrl-C stays ignored: more of them change nothing now)
     if status > 0:
         for chunk in rest:
             held.append(chunk)

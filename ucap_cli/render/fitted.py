@@ -23,7 +23,7 @@ from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from ucap_cli.render.safe import one_line
+from ucap_cli.render.safe import MAX_SHOWN, one_line
 
 Level = Literal["piece", "word", "first", "phrase", "whole"]
 Cell = Sequence[str]  # the phrases of a cell, shown joined by spaces
@@ -134,6 +134,15 @@ def wrap(cell: Cell, width: int) -> list[str]:
     return [*lines, line] if line or not lines else lines
 
 
+def _shown(cell: Cell) -> tuple[str, ...]:
+    """The phrases of `cell` on one line each, controls escaped; a cell too long to lay out
+    is cut as a whole (one_line says how much was left out) and becomes one phrase."""
+    joined = " ".join(cell)
+    if len(joined) > MAX_SHOWN:
+        return (one_line(joined),)
+    return tuple(one_line(phrase) for phrase in cell)
+
+
 class FittedTable:
     """A table of `rows` (cells of phrases) fitted to the width it is printed at; no box
     drawing (it would cost a column per separator and show as mojibake in some pipes); a bold
@@ -149,7 +158,7 @@ class FittedTable:
         right: Sequence[str] = (),
     ) -> None:
         self.header = tuple(header)
-        self.rows = [tuple(tuple(one_line(p) for p in cell) for cell in row) for row in rows]
+        self.rows = [tuple(_shown(cell) for cell in row) for row in rows]
         self.ladder = tuple(ladder)
         self.terminal = terminal
         self.right = frozenset(right)
