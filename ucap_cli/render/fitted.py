@@ -51,13 +51,15 @@ def need(cell: Cell, level: Level) -> int:
     words, first phrase (and the others' words), phrases, or the whole cell on one line."""
     if not cell:
         return 0
-    units = {
-        "piece": [p for phrase in cell for w in words(phrase) for p in pieces(w)],
-        "word": [w for phrase in cell for w in words(phrase)],
-        "first": [cell[0], *(w for phrase in cell[1:] for w in words(phrase))],
-        "phrase": list(cell),
-        "whole": [" ".join(cell)],
-    }[level]
+    if level == "whole":
+        return cell_len(" ".join(cell))
+    if level == "phrase":
+        return max(cell_len(phrase) for phrase in cell)
+    if level == "first":
+        return max(cell_len(cell[0]), *(need((phrase,), "word") for phrase in cell[1:]))
+    units = (w for phrase in cell for w in words(phrase))
+    if level == "piece":
+        units = (p for w in units for p in pieces(w))
     return max((cell_len(unit) for unit in units), default=0)
 
 
@@ -162,11 +164,14 @@ class FittedTable:
         self.ladder = tuple(ladder)
         self.terminal = terminal
         self.right = frozenset(right)
+        self._widths: dict[int, list[int]] = {}  # room -> widths (Rich may ask twice)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         table = Table(box=None, header_style="bold" if self.terminal else "", pad_edge=False)
         room = options.max_width - GAP * (len(self.header) - 1)
-        widths = fit_widths(self.header, self.rows, room, self.ladder)
+        if room not in self._widths:
+            self._widths[room] = fit_widths(self.header, self.rows, room, self.ladder)
+        widths = self._widths[room]
         for name, width in zip(self.header, widths, strict=True):
             justify: JustifyMethod = "right" if name in self.right else "left"
             table.add_column(name, width=width, overflow="fold", justify=justify)
