@@ -598,3 +598,44 @@ def test_a_bad_color_is_a_usage_error(setup: Setup) -> None:
         assert ran.status == 2
         assert b"'sometimes' is not one of auto, always, never" in ran.stderr
         assert ran.screen == b""
+
+
+def test_forced_colour_puts_no_progress_bar_into_a_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ucap_cli.render.progress import progress_on_stderr
+
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with progress_on_stderr() as progress:
+        assert progress is None
+
+
+def test_run_options_before_the_command_keep_the_fast_start() -> None:
+    """`ucap --color never --no-pager validate` still registers only `validate`."""
+    import subprocess
+
+    program = (
+        "import sys\n"
+        "from ucap_cli.__main__ import main\n"
+        "sys.argv = ['ucap', '--color', 'never', '--no-pager', 'validate', 'records']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('ucap_cli.cli.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", ""), "NO_COLOR": "1"},
+        check=False,
+    )
+    assert done.stdout.startswith("0 errors"), done.stderr[-2000:]
+    commands = done.stdout.splitlines()[-1]
+    assert commands == str(
+        [
+            "ucap_cli.cli.app",
+            "ucap_cli.cli.options",
+            "ucap_cli.cli.output",
+            "ucap_cli.cli.validate",
+            "ucap_cli.cli.views",
+        ]
+    )
