@@ -232,3 +232,13 @@ def test_wrap_keeps_every_character_within_the_width(phrases: list[str], width: 
             assert any(phrase in line for line in lines), (phrase, lines)
     for line in lines:
         assert line == line.strip() and not re.search(r"  ", line)
+
+
+def test_a_lead_city_of_one_phrase_and_an_empty_table_fit() -> None:
+    """A cell cut whole (too long to lay out) is one phrase; a column may have no cells."""
+    from ucap_cli.render.fitted import column_need, need
+
+    assert need(("Lyon",), "first") == 4
+    assert column_need("lead city", [], "first") == 9
+    row = (("demo",), ("Lyon " * 30,), (), ("2017-03",), (), (), ("1",))
+    assert all(cell_len(line) <= 60 for line in render([row], 60))

@@ -56,7 +56,7 @@ def need(cell: Cell, level: Level) -> int:
     if level == "phrase":
         return max(cell_len(phrase) for phrase in cell)
     if level == "first":
-        return max(cell_len(cell[0]), *(need((phrase,), "word") for phrase in cell[1:]))
+        return max([cell_len(cell[0]), *(need((phrase,), "word") for phrase in cell[1:])])
     units = (w for phrase in cell for w in words(phrase))
     if level == "piece":
         units = (p for w in units for p in pieces(w))
@@ -68,8 +68,8 @@ def column_need(header: str, cells: Sequence[Cell], level: Level) -> int:
     at the lowest levels, whole from `first` on)."""
     head: Cell = (header,)
     return max(
-        need(head, "word" if level in ("piece", "word") else "whole"),
-        *(need(cell, level) for cell in cells),
+        [need(head, "word" if level in ("piece", "word") else "whole")]
+        + [need(cell, level) for cell in cells]
     )
 
 
