@@ -23,8 +23,8 @@ def main() -> None:
             from ucap_cli.cli.app import COMMANDS, build_app
 
             # Register only the command being run: the others' modules need not be imported.
-            command = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] in COMMANDS else None
-            build_app(only=command)()
+            first = _command_word(sys.argv[1:])
+            build_app(only=first if first in COMMANDS else None)()
         except SystemExit as done:
             if done.code == INTERRUPTED:  # Typer ends Ctrl-C while it parses silently
                 raise KeyboardInterrupt from None
@@ -33,6 +33,18 @@ def main() -> None:
         _finished()
     except KeyboardInterrupt:
         _interrupted()
+
+
+def _command_word(args: list[str]) -> str | None:
+    """The command in `args`, past the run options that may come before it
+    (`ucap --color never --no-pager show ...`)."""
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--color":
+            next(rest, None)
+        elif not (arg.startswith("--color=") or arg == "--no-pager"):
+            return arg
+    return None
 
 
 def _finished() -> None:

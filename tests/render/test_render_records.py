@@ -12,11 +12,11 @@ from builders import record_file, rendered, status_of
 from conftest import LYON_GRAZ, PUNE, VALID_RECORD, edited
 
 from ucap_cli.record.dates import PartialDate
+from ucap_cli.render.fitted import fit_widths, phrases
 from ucap_cli.render.records import (
     COLUMNS,
     CSV_COLUMNS,
     activities_text,
-    fit_widths,
     flat,
     flat_header,
     list_csv,
@@ -84,14 +84,15 @@ def test_a_table_row_marks_a_record_with_errors_and_what_is_unknown() -> None:
 
 def test_fit_widths_within_the_room() -> None:
     header = ("id", "partners")
-    rows = [("lyon-graz", "Agii Anargiri-Kamatero, Graz, Málaga")]
-    assert fit_widths(header, rows, 80) == [9, 36]  # room enough: natural widths
-    narrow = fit_widths(header, rows, 34)
+    rows = [(("lyon-graz",), phrases("Agii Anargiri-Kamatero, Graz, Málaga"))]
+    ladder = [("id", "whole"), ("partners", "phrase")]
+    assert fit_widths(header, rows, 80, ladder) == [9, 36]  # room enough: natural widths
+    narrow = fit_widths(header, rows, 34, ladder)
     assert sum(narrow) <= 34
-    assert narrow[0] == 9  # an id is one word: never folded
+    assert narrow[0] == 9  # the id first on the ladder: never folded
     assert narrow[1] >= len("Agii Anargiri-Kamatero,")  # the longest phrase, where room allows
-    tiny = fit_widths(header, [("a" * 30, "b" * 30)], 10)
-    assert tiny == [8, 8]  # too narrow even for the words: folded, no column under 8
+    tiny = fit_widths(header, [(("a" * 30,), ("b" * 30,))], 10, ladder)
+    assert tiny == [4, 8]  # too narrow even for the words: each column at its floor
 
 
 def test_the_screen_shows_the_rows_how_many_and_the_note() -> None:

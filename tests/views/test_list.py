@@ -248,7 +248,9 @@ def test_table_without_a_terminal_has_no_box_or_colour_and_folds_at_80(run: Run)
     ]
     assert all(len(line) <= 80 for line in lines)
     assert len(lines) > 2  # folded
-    assert "Anargiri-Kamatero," in result.stdout  # names are not cut in the middle
+    # The period stays whole (issue 16); words are broken only after a hyphen, never cut.
+    assert "2017-03 – 2018-11" in result.stdout  # noqa: RUF001
+    assert all(word in result.stdout.split() for word in ("Anargiri-", "Kamatero,", "Málaga,"))
     assert not set("─│┃━\x1b") & set(result.stdout)
     assert lines[1].split()[-1] == "2/8"  # matching activities out of all
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -16,8 +16,35 @@ from ucap_cli.errors import ExitCode, UcapError
 interrupt_reported = False  # `ucap: interrupted` was said (ucap_cli.__main__ says it otherwise)
 
 
+# The options of the whole run, given before the command (`ucap --color never list`) or after
+# it (`ucap list --color never`): the app's callback defines them, and UcapGroup gives every
+# command the same option objects. They set the run's state through their callbacks.
+RUN_OPTIONS = ("color", "no_pager")
+
+
 class UcapGroup(TyperGroup):
-    """Turns ucap's errors and Ctrl-C into a one-line message and an exit status."""
+    """Turns ucap's errors and Ctrl-C into a one-line message and an exit status; gives every
+    command the run options (--color, --no-pager)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        shared = [p for p in self.params if p.name in RUN_OPTIONS]
+        stack = list(self.commands.values())
+        while stack:
+            command = stack.pop()
+            names = {p.name for p in command.params}
+            command.params.extend(p for p in shared if p.name not in names)
+            stack.extend(getattr(command, "commands", {}).values())
+
+    def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
+        """A fresh run (tests run many in one process): colour and pager as by default."""
+        if parent is None:
+            from ucap_cli.cli.output import allow_pager
+            from ucap_cli.render.console import choose_colour
+
+            choose_colour("auto")
+            allow_pager(True)
+        return super().make_context(info_name, args, parent, **extra)
 
     def _main_shell_completion(
         self, ctx_args: Any, prog_name: str, complete_var: str | None = None
@@ -55,12 +82,53 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _colour(value: str | None) -> str | None:
+    from ucap_cli.render.console import COLOUR_CHOICES, choose_colour
+
+    if value is not None:
+        if value not in COLOUR_CHOICES:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(COLOUR_CHOICES)}.")
+        choose_colour(value)
+    return value
+
+
+def _no_pager(value: bool) -> bool:
+    if value:
+        from ucap_cli.cli.output import allow_pager
+
+        allow_pager(False)
+    return value
+
+
 def main(
     ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+    color: Annotated[
+        Optional[str],  # noqa: UP045 - Typer reads this annotation at run time
+        typer.Option(
+            "--color",
+            metavar="WHEN",
+            callback=_colour,
+            expose_value=False,
+            autocompletion=lambda: ["auto", "always", "never"],
+            help="Colour and box drawing: auto (on a terminal, unless NO_COLOR is set; "
+            "FORCE_COLOR or CLICOLOR_FORCE force them), always or never.",
+            show_default=False,
+        ),
+    ] = None,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            callback=_no_pager,
+            expose_value=False,
+            help="Print long terminal output instead of sending it to the pager "
+            "($UCAP_PAGER, $PAGER, or less -FRX).",
         ),
     ] = False,
 ) -> None:

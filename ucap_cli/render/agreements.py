@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ucap_cli import __version__
 from ucap_cli.render import jsonout
-from ucap_cli.render.records import FittedTable
+from ucap_cli.render.fitted import FittedTable, phrases
 from ucap_cli.render.registry import Options, Screen
 from ucap_cli.render.safe import one_line
 from ucap_cli.render.tabular import (
@@ -98,7 +98,7 @@ def agreements_screen(report: Report[AgreementsView], options: Options) -> Scree
     parts: list[RenderableType] = []
     if view.rows:
         parts += [Text(one_line(headline(view)), style="bold"), Text("")]
-        rows = [table_row(row) for row in view.rows]
+        rows = [tuple(phrases(cell) for cell in table_row(row)) for row in view.rows]
         parts.append(FittedTable(COLUMNS, rows, terminal=options.terminal, right=("count",)))
         if len(view.rows) < view.entries:
             parts.append(
@@ -110,7 +110,8 @@ def agreements_screen(report: Report[AgreementsView], options: Options) -> Scree
         for label, totals in (("kind", view.by_kind), ("year", view.by_year)):
             header, *totals_table = totals_rows(totals, label, view)
             right = ("entries", "agreements")
-            table = FittedTable(header, totals_table, terminal=options.terminal, right=right)
+            cells = [tuple((cell,) for cell in row) for row in totals_table]
+            table = FittedTable(header, cells, terminal=options.terminal, right=right)
             parts += [Text(""), table]
     notes = note_lines(report.files)
     if notes and parts:

@@ -1,47 +1,98 @@
-"""The one place consoles are made: colour and box drawing only on a real terminal."""
+"""The one place consoles are made, and where colour is decided: colour and box drawing on a
+real terminal, or where `--color always`, FORCE_COLOR or CLICOLOR_FORCE ask for them."""
 
 from __future__ import annotations
 
 import io
 import os
 import sys
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, Literal, cast
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 
+COLOUR_CHOICES = ("auto", "always", "never")
+_choice = "auto"  # the run's --color (set by the command layer)
+
+
+def choose_colour(choice: str) -> None:
+    """Set the run's `--color` choice: auto, always or never."""
+    global _choice
+    if choice not in COLOUR_CHOICES:
+        raise ValueError(choice)
+    _choice = choice
+
+
+def colour_choice() -> str:
+    """The run's `--color` choice."""
+    return _choice
+
+
+def _set(name: str) -> bool:
+    """FORCE_COLOR / CLICOLOR_FORCE convention: set to anything but "" or "0"."""
+    return os.environ.get(name, "") not in ("", "0")
+
+
 def wants_colour(stream: IO[str]) -> bool:
-    """Colour when `stream` is a terminal, NO_COLOR is unset and TERM is not dumb."""
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+    """The one rule for colour (and box drawing, Unicode bars): `--color always|never` first;
+    then NO_COLOR (set, not empty) turns it off; FORCE_COLOR or CLICOLOR_FORCE (set, not
+    empty, not "0") turn it on, even through a pipe; then TERM=dumb turns it off; else colour
+    when `stream` is a terminal. (The order of CPython's own colour rule.)"""
+    if _choice != "auto":
+        return _choice == "always"
+    if os.environ.get("NO_COLOR"):
         return False
+    if _set("FORCE_COLOR") or _set("CLICOLOR_FORCE"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return is_tty(stream)
+
+
+def is_tty(stream: IO[str]) -> bool:
+    """True when `stream` is a terminal."""
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # closed
+        return False
 
 
 def make_console(
-    *, stderr: bool = False, file: IO[str] | None = None, width: int | None = None
+    *,
+    stderr: bool = False,
+    file: IO[str] | None = None,
+    width: int | None = None,
+    colour: bool | None = None,
 ) -> Console:
-    """A console for stdout (or stderr) that honours NO_COLOR, TERM=dumb and pipes."""
+    """A console for stdout (or stderr, or `file`) that follows `wants_colour`; `colour`, when
+    given, decides instead (a buffer rendered for the terminal, as for the pager)."""
     from rich.console import Console  # imported here: plain output needs no Rich (start-up)
 
     stream = file or (sys.stderr if stderr else sys.stdout)
-    terminal = wants_colour(stream)
-    isatty = getattr(stream, "isatty", None)
-    if not (isatty and isatty()):
+    terminal = wants_colour(stream) if colour is None else colour
+    if colour is None and not is_tty(stream):
         stream = cast("IO[str]", TrimmedLines(stream))  # Rich only writes, flushes and asks
     return Console(
         file=stream,
         width=width,
         force_terminal=terminal,
         no_color=not terminal,
-        color_system="auto" if terminal else None,
+        color_system=_colour_system() if terminal else None,
         highlight=False,
         markup=False,
         emoji=False,
         soft_wrap=False,
         legacy_windows=False,
     )
+
+
+def _colour_system() -> Literal["auto", "standard"]:
+    """Rich's guess from TERM and COLORTERM, except where it would guess none: colour that
+    was asked for (TERM=dumb with --color always) is the basic 16 colours."""
+    term = os.environ.get("TERM", "").strip().lower()
+    return "standard" if term in ("dumb", "unknown") else "auto"
 
 
 class TrimmedLines(io.TextIOBase):

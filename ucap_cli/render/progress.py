@@ -7,18 +7,19 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from ucap_cli.render.console import make_console, wants_colour
+from ucap_cli.render.console import is_tty, make_console, wants_colour
 
 MIN_FILES = 200  # below this a run is too short for a bar to help
 
 
 @contextmanager
 def progress_on_stderr() -> Iterator[Callable[[int, int], None] | None]:
-    """Yield a `progress(done, total)` callback when stderr is a terminal, else None.
+    """Yield a `progress(done, total)` callback when stderr is a terminal with colour (not
+    merely forced colour: a bar in a log is noise), else None.
 
     The bar appears only once a run turns out to have at least MIN_FILES files.
     """
-    if not wants_colour(sys.stderr):
+    if not (is_tty(sys.stderr) and wants_colour(sys.stderr)):  # a bar is for a person
         yield None
         return
     with ExitStack() as stack:

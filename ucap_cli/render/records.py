@@ -8,19 +8,17 @@ never becomes markup.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
-from rich.table import Table
+from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ucap_cli.record.data import encode
 from ucap_cli.record.dates import PartialDate
 from ucap_cli.render import jsonout
+from ucap_cli.render.fitted import FittedTable, Step
 from ucap_cli.render.registry import Options, Screen
-from ucap_cli.render.safe import one_line
 from ucap_cli.render.tabular import (
     DASH,
     ERROR_MARKER,
@@ -40,6 +38,26 @@ from ucap_cli.views.report import Report
 UNKNOWN = "?"  # a value that could not be read (the record has errors there)
 # Summary columns of `list` (table, Markdown and the default CSV).
 COLUMNS = ("id", "lead city", "partners", "period", "themes", "SDGs", "activities")
+# How the terminal table shares a narrow width (see render/fitted.py): the period whole, no
+# word of the lead city cut, the id whole, then the lead city's name whole, while the others
+# can still be folded; partners, then themes, give way first.
+LIST_LADDER: tuple[Step, ...] = (
+    ("period", "whole"),
+    ("lead city", "word"),
+    ("id", "whole"),
+    ("lead city", "first"),
+    ("activities", "whole"),
+    ("period", "word"),
+    ("SDGs", "word"),
+    ("partners", "piece"),
+    ("themes", "piece"),
+    ("partners", "word"),
+    ("partners", "phrase"),
+    ("lead city", "whole"),
+    ("SDGs", "whole"),
+    ("themes", "word"),
+    ("themes", "phrase"),
+)
 CSV_COLUMNS = (
     "id",
     "title",
@@ -76,19 +94,32 @@ def activities_text(row: RecordRow, activity_filtered: bool) -> str:
     return f"{row.activities}/{total}" if activity_filtered else str(total)
 
 
-def table_row(status: FileStatus, row: RecordRow, activity_filtered: bool) -> tuple[str, ...]:
-    """The COLUMNS of one record, as text; its id marked when it has errors."""
+def table_cells(
+    status: FileStatus, row: RecordRow, activity_filtered: bool
+) -> tuple[tuple[str, ...], ...]:
+    """The COLUMNS of one record, each as the phrases a terminal keeps whole where it can (a
+    city's name, a theme, the period); its id marked when it has errors."""
     marker = "" if status.error is None else f" {ERROR_MARKER}"
-    lead = f"{row.lead_city} ({row.country})" if row.lead_city else UNKNOWN
+    lead = (row.lead_city, f"({row.country})") if row.lead_city else (UNKNOWN,)
     return (
-        row.id + marker,
+        (row.id + marker,),
         lead,
-        ", ".join(row.partners),
-        period_text(row.start, row.end, short=True) if row.period_known else UNKNOWN,
-        ", ".join(row.themes),
-        ", ".join(str(n) for n in row.sdgs),
-        activities_text(row, activity_filtered),
+        _listed(row.partners),
+        (period_text(row.start, row.end, short=True) if row.period_known else UNKNOWN,),
+        _listed(row.themes),
+        _listed([str(n) for n in row.sdgs]),
+        (activities_text(row, activity_filtered),),
     )
+
+
+def _listed(items: Sequence[str]) -> tuple[str, ...]:
+    """`A, B, C` as phrases: `A,` `B,` `C`."""
+    return tuple(f"{item}," for item in items[:-1]) + tuple(items[-1:])
+
+
+def table_row(status: FileStatus, row: RecordRow, activity_filtered: bool) -> tuple[str, ...]:
+    """The COLUMNS of one record, as text."""
+    return tuple(" ".join(cell) for cell in table_cells(status, row, activity_filtered))
 
 
 def _rows(view: ListView) -> Iterator[tuple[FileStatus, RecordRow]]:
@@ -104,10 +135,13 @@ def list_screen(report: Report[ListView], options: Options) -> Screen:
     """The terminal table within the terminal's width, then how many were shown, and the
     note on records with errors."""
     view = report.data
-    rows = [table_row(s, r, view.activity_filtered) for s, r in _rows(view)]
+    rows = [table_cells(s, r, view.activity_filtered) for s, r in _rows(view)]
     parts: list[RenderableType] = []
     if rows:
-        parts.append(FittedTable(COLUMNS, rows, terminal=options.terminal))
+        table = FittedTable(
+            COLUMNS, rows, ladder=LIST_LADDER, terminal=options.terminal, right=("activities",)
+        )
+        parts.append(table)
     if len(view.rows) < view.matched:
         parts.append(
             Text(f"showing {len(view.rows)} of {view.matched} records (--limit 0 for all)")
@@ -117,70 +151,6 @@ def list_screen(report: Report[ListView], options: Options) -> Screen:
         parts.append(Text(""))
     parts += [Text(line, style="yellow") for line in notes]
     return Screen(Group(*parts) if parts else None, empty=None if rows else "no records match")
-
-
-class FittedTable:
-    """A table of `rows` fitted to the width it is printed at (see `fit_widths`); a bold
-    header on a terminal, no box drawing (it would cost a column per separator and show as
-    mojibake in some pipes)."""
-
-    def __init__(
-        self,
-        header: Sequence[str],
-        rows: Sequence[Sequence[str]],
-        *,
-        terminal: bool,
-        right: Sequence[str] = ("activities",),
-    ) -> None:
-        self.header = tuple(header)
-        self.rows = [tuple(one_line(c) for c in row) for row in rows]
-        self.terminal = terminal
-        self.right = frozenset(right)  # the columns of numbers, set flush right
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        table = Table(box=None, header_style="bold" if self.terminal else "", pad_edge=False)
-        room = options.max_width - 2 * (len(self.header) - 1)
-        for name, width in zip(self.header, fit_widths(self.header, self.rows, room), strict=True):
-            justify: JustifyMethod = "right" if name in self.right else "left"
-            table.add_column(name, width=width, overflow="fold", justify=justify)
-        for row in self.rows:
-            table.add_row(*(Text(c) for c in row))
-        yield table
-
-
-_WORD_BREAK = re.compile(r" +")
-_PHRASE_BREAK = re.compile(r"(?<=,) +| +(?=– )")
-
-
-def _longest(cells: Sequence[str], breaks: re.Pattern[str]) -> int:
-    return max(len(piece) for c in cells for piece in breaks.split(c))
-
-
-def fit_widths(header: Sequence[str], rows: Sequence[Sequence[str]], room: int) -> list[int]:
-    """Column widths within `room`. Each column gets at least its longest word, and its longest
-    phrase ("Agii Anargiri-Kamatero,") where room allows, so text breaks between words and
-    names; what is left goes to the columns that want more, in proportion."""
-    columns = [[name, *(row[i] for row in rows)] for i, name in enumerate(header)]
-    natural = [max(len(c) for c in column) for column in columns]
-    if sum(natural) <= room:
-        return natural
-    least = [_longest(column, _WORD_BREAK) for column in columns]
-    phrases = [_longest(column, _PHRASE_BREAK) for column in columns]
-    for index in sorted(range(len(columns)), key=lambda i: phrases[i] - least[i]):
-        if sum(least) - least[index] + phrases[index] <= room:
-            least[index] = phrases[index]
-    while sum(least) > room and max(least) > 8:  # too narrow even so: fold the longest words
-        least[least.index(max(least))] -= 1
-    spare = max(room - sum(least), 0)
-    wanted = [n - m for n, m in zip(natural, least, strict=True)]
-    total = sum(wanted) or 1
-    widths = [m + spare * w // total for m, w in zip(least, wanted, strict=True)]
-    for index in sorted(range(len(widths)), key=lambda i: -wanted[i]):
-        if sum(widths) >= room:
-            break
-        if widths[index] < natural[index]:
-            widths[index] += 1  # hand out what integer division left over
-    return widths
 
 
 # --------------------------------------------------------------------------- JSON

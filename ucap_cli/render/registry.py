@@ -27,8 +27,9 @@ class Format:
 
 @dataclass(frozen=True)
 class Options:
-    """How the run asked for output: on a terminal or not, and the view's flags. (Terminal
-    views fit the width they are printed at, which Rich tells them.)"""
+    """How the run asked for output: for a person at a terminal or not (stdout is one, or
+    colour was forced: `--color always`, FORCE_COLOR), and the view's flags. (Terminal views
+    fit the width they are printed at, which Rich tells them.)"""
 
     terminal: bool = False
     details: bool = False

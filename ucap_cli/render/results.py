@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ucap_cli import __version__
 from ucap_cli.render import jsonout
-from ucap_cli.render.records import FittedTable
+from ucap_cli.render.fitted import FittedTable, phrases
 from ucap_cli.render.registry import Options, Screen
 from ucap_cli.render.safe import one_line
 from ucap_cli.render.tabular import (
@@ -68,7 +68,7 @@ def results_screen(report: Report[ResultsView], options: Options) -> Screen:
     parts: list[RenderableType] = []
     if view.rows:
         parts += [Text(one_line(headline(view)), style="bold"), Text("")]
-        rows = [table_row(row) for row in view.rows]
+        rows = [tuple(phrases(cell) for cell in table_row(row)) for row in view.rows]
         parts.append(FittedTable(COLUMNS, rows, terminal=options.terminal, right=()))
         if len(view.rows) < view.matched:
             parts.append(
@@ -79,7 +79,8 @@ def results_screen(report: Report[ResultsView], options: Options) -> Screen:
             )
         header, *totals = totals_rows(view)
         right = ("expected results",)
-        parts += [Text(""), FittedTable(header, totals, terminal=options.terminal, right=right)]
+        cells = [tuple((cell,) for cell in row) for row in totals]
+        parts += [Text(""), FittedTable(header, cells, terminal=options.terminal, right=right)]
     notes = note_lines(report.files)
     if notes and parts:
         parts.append(Text(""))
