@@ -12,7 +12,7 @@ from builders import record_file, rendered, status_of
 from conftest import LYON_GRAZ, PUNE, VALID_RECORD, edited
 
 from ucap_cli.record.dates import PartialDate
-from ucap_cli.render.fitted import fit_widths, phrases
+from ucap_cli.render.fitted import Step, fit_widths, phrases
 from ucap_cli.render.records import (
     COLUMNS,
     CSV_COLUMNS,
@@ -85,7 +85,7 @@ def test_a_table_row_marks_a_record_with_errors_and_what_is_unknown() -> None:
 def test_fit_widths_within_the_room() -> None:
     header = ("id", "partners")
     rows = [(("lyon-graz",), phrases("Agii Anargiri-Kamatero, Graz, Málaga"))]
-    ladder = [("id", "whole"), ("partners", "phrase")]
+    ladder: list[Step] = [("id", "whole"), ("partners", "phrase")]
     assert fit_widths(header, rows, 80, ladder) == [9, 36]  # room enough: natural widths
     narrow = fit_widths(header, rows, 34, ladder)
     assert sum(narrow) <= 34
