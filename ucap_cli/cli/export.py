@@ -1,0 +1,135 @@
+"""`ucap export datapackage|sqlite`: the whole collection as open data, in files."""
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ucap_cli.cli.filters import with_filters
+from ucap_cli.cli.options import NoCacheOption, RecordsOption, help_without_command
+
+if TYPE_CHECKING:
+    from ucap_cli.config import Config
+    from ucap_cli.views.query import Filters
+
+app = typer.Typer(
+    name="export",
+    help="Publish the collection as open data: a Frictionless Data Package (CSV files and "
+    "their schemas) or a SQLite database (for SQL and Datasette).",
+    invoke_without_command=True,  # bare `ucap export`: its help on stdout, exit 0
+    rich_markup_mode=None,
+)
+app.callback()(help_without_command)
+
+
+@app.command("datapackage")
+@with_filters("results")
+def datapackage(
+    filters: "Filters",
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR",
+            help="The folder to write: new, empty, or an earlier `ucap export datapackage`.",
+            show_default=False,
+        ),
+    ],
+    records: RecordsOption = None,
+    no_cache: NoCacheOption = False,
+) -> None:
+    """Write the records as a Frictionless Data Package: DIR/datapackage.json and one CSV
+    file per table (records, partners, themes, sdgs, urban_agenda, focus, activities,
+    activity_cities, agreements, expected_results, organisations, problems), each with its
+    Table Schema. Title, licence and contributors come from the [export] table of the
+    configuration.
+
+    DIR is written whole beside it, then put in its place; a folder that holds files ucap
+    did not write is refused. CSV text is neutralised for spreadsheets (no formulas; one line).
+
+    The filters choose records as `ucap list` does; a chosen record is exported whole. A record
+    with validation errors is exported as far as it could be read; each file with errors is a
+    row of the problems table, and the exit status is 1. See docs/export.md.
+    """
+    from ucap_cli.render.datapackage import encode_record, write_datapackage
+
+    config, report = _export(records, filters, encode_record, no_cache)
+    write_datapackage(report, directory, config.export, config.activity_kinds)
+    tables = len(report_tables(config))
+    _finish(report, f"{_shown(directory)}: datapackage.json and {tables} CSV files")
+
+
+@app.command("sqlite")
+@with_filters("results")
+def sqlite(
+    filters: "Filters",
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="The database to write: new, or an earlier `ucap export sqlite`.",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ],
+    records: RecordsOption = None,
+    no_cache: NoCacheOption = False,
+) -> None:
+    """Write the records as one SQLite database: the tables of the Data Package with primary
+    and foreign keys, indexes on the columns the filters use, and full-text search (FTS5) on
+    titles, summaries and expected results. `datasette FILE` browses and searches it.
+
+    FILE is replaced atomically; a file that is not a database ucap exported is refused.
+    The filters, and records with errors, as for `ucap export datapackage`.
+    """
+    from ucap_cli.render.sqlite import check_target, encode_record, write_sqlite
+
+    check_target(file)  # before loading: a wrong FILE fails at once
+    config, report = _export(records, filters, encode_record, no_cache)
+    write_sqlite(report, file, config.activity_kinds)
+    searched = ", ".join(t.name for t in report_tables(config) if t.search)
+    tables = len(report_tables(config))
+    _finish(report, f"{_shown(file)}: {tables} tables, full-text search on {searched}")
+
+
+def report_tables(config: "Config") -> Any:
+    """The tables of the export."""
+    from ucap_cli.views.tables import tables
+
+    return tables(config.activity_kinds)
+
+
+def _export(records: Path | None, filters: "Filters", encode: Any, no_cache: bool) -> Any:
+    from ucap_cli.config import load_config
+    from ucap_cli.render.progress import progress_on_stderr
+    from ucap_cli.views.export import export_tables
+
+    config = load_config(records=records)
+    report_tables(config)  # defined once here, before workers fork: they inherit it
+    with progress_on_stderr() as progress:
+        report = export_tables(config, filters, encode, progress=progress, use_cache=not no_cache)
+    return config, report
+
+
+def _shown(path: Path) -> str:
+    from ucap_cli.render.safe import visible
+
+    return visible(str(path))
+
+
+def _finish(report: Any, where: str) -> None:
+    from ucap_cli.cli.output import report_warning, stderr_lines
+    from ucap_cli.cli.views import problem_notes
+    from ucap_cli.render.tabular import plural
+
+    report_warning(report.cache_warning)
+    export = report.data
+    summary = (
+        f"exported {plural(len(export.records), 'record')} "
+        f"({plural(export.activities, 'activity', 'activities')}, "
+        f"{plural(export.agreements, 'agreement')}) to {where}"
+    )
+    problems = len(report.files)
+    if problems:
+        summary += f"; {plural(problems, 'file')} with errors, in the problems table"
+    stderr_lines([summary, *problem_notes(report)])
+    raise typer.Exit(1 if report.files else 0)

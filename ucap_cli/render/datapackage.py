@@ -1,0 +1,258 @@
+"""`ucap export datapackage DIR`: the collection as a Frictionless Data Package.
+
+`datapackage.json` and one CSV file per table of `views/tables.py`, each described by a Table
+Schema made from that one definition: types, required values, enums from the vocabularies,
+patterns, primary keys and foreign keys to `records` and `activities`.
+
+CSV cells are neutralised as in every CSV that ucap writes (`tabular.neutralise`): no
+spreadsheet runs a cell as a formula, every cell is on one line. The schema says so on each
+text field and in the package's description. Records are encoded where they are loaded
+(`encode_record`, in worker processes), so the parent only joins lines.
+
+The folder is written whole beside DIR and then put in its place (`replacing_folder`): DIR
+may be new, empty, or an earlier export of ucap's (its `datapackage.json` says so, and it
+holds nothing else but the files that one lists); anything else is refused, and no file that
+ucap did not write is ever removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ucap_cli import __version__
+from ucap_cli.config import ExportMetadata
+from ucap_cli.render.tabular import neutralise
+from ucap_cli.views.export import Export
+from ucap_cli.views.report import Report
+from ucap_cli.views.tables import Column, Row, Table, tables
+
+DESCRIPTOR = "datapackage.json"
+MARKER = "x-ucap"  # the descriptor's member that says ucap wrote the folder
+MAX_DESCRIPTOR = 10 * 1024 * 1024
+DEFAULT_NAME = "ucap-records"
+DEFAULT_TITLE = "U-CAP records"
+DEFAULT_DESCRIPTION = (
+    "Urban Cooperation Action Plans (U-CAP): city-to-city cooperation plans, with their "
+    "partner cities, activities, agreements and expected results."
+)
+KEYWORDS = ("U-CAP", "urban cooperation", "city-to-city cooperation", "SDG", "EU Urban Agenda")
+NEUTRALISED = (
+    "In the CSV files, text is neutralised for spreadsheets, as in every CSV that ucap writes: "
+    "a line break is written as a space, another control character as a \\xNN or \\uNNNN "
+    "escape, and a value that starts with =, +, -, @, a tab or a carriage return has a ' put "
+    "before it, so that no spreadsheet runs it as a formula. `ucap export sqlite` keeps the "
+    "exact text."
+)
+_TEXT_NOTE = "Neutralised for spreadsheets (see the package's description)."
+_JSON_NOTE = {"array": "A JSON array.", "object": "A JSON object (free-form)."}
+_NON_FINITE = {math.inf: "INF", -math.inf: "-INF"}
+
+
+# --------------------------------------------------------------------------- cells (workers)
+
+
+def _cell(value: Any, text: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else _NON_FINITE[value]
+    if isinstance(value, str):
+        return neutralise(value) if text else value
+    return str(value)
+
+
+def _lines(rows: Sequence[Row], texts: Sequence[bool]) -> str:
+    """CSV lines, one per row (every cell is on one line)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([_cell(v, t) for v, t in zip(row, texts, strict=True)] for row in rows)
+    return buffer.getvalue()
+
+
+def _texts(table: Table, keyed: bool) -> list[bool]:
+    """For each column (the record's key first when `keyed`): is it text to neutralise."""
+    columns = table.columns if keyed else table.columns[1:]
+    return [c.type == "string" for c in columns]
+
+
+def encode_record(rows: dict[str, list[Row]]) -> tuple[bytes, ...]:
+    """A record's rows as UTF-8 CSV lines without the record's key, one text per table (in
+    the order of `tables()`, `problems` aside). Runs where the record is loaded."""
+    chosen = tables()
+    return tuple(
+        _lines(rows[t.name], _texts(t, keyed=False)).encode("utf-8")
+        for t in chosen
+        if t.name in rows
+    )
+
+
+def _key_cell(key: str) -> bytes:
+    """The record's key as the first cell of a line, comma included."""
+    return _lines([(key,)], [True])[:-1].encode("utf-8") + b","
+
+
+def _keyed(prefix: bytes, lines: bytes) -> bytes:
+    """`lines` with `prefix` (a record's key cell) at the start of each."""
+    if not lines:
+        return lines
+    return prefix + lines[:-1].replace(b"\n", b"\n" + prefix) + b"\n"
+
+
+# --------------------------------------------------------------------------- the descriptor
+
+
+def _constraints(column: Column) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if column.required:
+        found["required"] = True
+    if column.enum:
+        found["enum"] = list(column.enum)
+    if column.pattern:  # Table Schema patterns are anchored: no ^ and $
+        found["pattern"] = column.pattern.removeprefix("^").removesuffix("$")
+    if column.minimum is not None:
+        found["minimum"] = column.minimum
+    if column.maximum is not None:
+        found["maximum"] = column.maximum
+    if column.min_length is not None:
+        found["minLength"] = column.min_length
+    return found
+
+
+def field_descriptor(column: Column) -> dict[str, Any]:
+    """A column as a Table Schema field."""
+    notes = [column.description.rstrip(".") + "." if column.description else ""]
+    if column.type == "string" and not column.enum and not column.pattern:
+        notes.append(_TEXT_NOTE)
+    notes.append(_JSON_NOTE.get(column.type, ""))
+    field: dict[str, Any] = {"name": column.name, "type": column.type}
+    description = " ".join(n for n in notes if n)
+    if description:
+        field["description"] = description
+    constraints = _constraints(column)
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def table_schema(table: Table) -> dict[str, Any]:
+    """The Table Schema of a table."""
+    schema: dict[str, Any] = {
+        "fields": [field_descriptor(c) for c in table.columns],
+        "missingValues": [""],
+        "primaryKey": list(table.primary_key),
+    }
+    if table.foreign_keys:
+        schema["foreignKeys"] = [
+            {
+                "fields": list(fk.columns),
+                "reference": {"resource": fk.table, "fields": list(fk.references)},
+            }
+            for fk in table.foreign_keys
+        ]
+    return schema
+
+
+def descriptor(
+    chosen: Sequence[Table],
+    metadata: ExportMetadata,
+    sizes: dict[str, int],
+    counts: dict[str, int],
+) -> dict[str, Any]:
+    """`datapackage.json`: the package's metadata, and each table's file and schema."""
+    package: dict[str, Any] = {
+        "profile": "tabular-data-package",
+        "name": metadata.name or DEFAULT_NAME,
+        "title": metadata.title or DEFAULT_TITLE,
+        "description": f"{metadata.description or DEFAULT_DESCRIPTION}\n\n{NEUTRALISED}",
+    }
+    if metadata.homepage:
+        package["homepage"] = metadata.homepage
+    if metadata.licence:
+        licence = metadata.licence
+        is_url = licence.startswith(("http://", "https://"))
+        package["licenses"] = [{"path": licence} if is_url else {"name": licence}]
+    if metadata.contributors:
+        package["contributors"] = [dict(person) for person in metadata.contributors]
+    package["keywords"] = list(metadata.keywords or KEYWORDS)
+    package["resources"] = [
+        {
+            "name": t.name,
+            "path": f"{t.name}.csv",
+            "profile": "tabular-data-resource",
+            "description": t.description,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "bytes": sizes[t.name],
+            "dialect": {"delimiter": ",", "lineTerminator": "\n", "header": True},
+            "schema": table_schema(t),
+        }
+        for t in chosen
+    ]
+    package[MARKER] = {"version": __version__, "format_version": 1, **counts}
+    return package
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def previous_files(directory: Path) -> frozenset[str]:
+    """The files of an earlier export in `directory` (empty when it holds none): its
+    `datapackage.json` and the files it lists, when that descriptor is ucap's."""
+    from ucap_cli.toml.files import read_bytes
+
+    try:
+        data = json.loads(read_bytes(directory / DESCRIPTOR, MAX_DESCRIPTOR))
+    except (OSError, ValueError):
+        return frozenset()
+    if not isinstance(data, dict) or not isinstance(data.get(MARKER), dict):
+        return frozenset()
+    names = {DESCRIPTOR}
+    for resource in data.get("resources") or []:
+        path = resource.get("path") if isinstance(resource, dict) else None
+        if isinstance(path, str) and path.endswith(".csv") and "/" not in path and "\\" not in path:
+            names.add(path)
+    return frozenset(names)
+
+
+def write_datapackage(
+    report: Report[Export[tuple[bytes, ...]]],
+    directory: Path,
+    metadata: ExportMetadata,
+    activity_kinds: tuple[str, ...] = (),
+) -> list[Path]:
+    """Write the package into `directory` (see the module's docstring); the files written."""
+    from ucap_cli.toml.write import replacing_folder
+
+    chosen = tables(activity_kinds)
+    export = report.data
+    sizes: dict[str, int] = {}
+    prefixes = [_key_cell(key) for key, _ in export.records]
+    with replacing_folder(directory, previous_files(directory)) as folder:
+        for index, table in enumerate(chosen):
+            with open(folder / f"{table.name}.csv", "wb") as out:
+                out.write(_lines([table.names], [False] * len(table.names)).encode("utf-8"))
+                if table.name == "problems":
+                    texts = _texts(table, keyed=True)
+                    out.write(_lines(export.problems, texts).encode("utf-8"))
+                else:
+                    for prefix, (_, encoded) in zip(prefixes, export.records, strict=True):
+                        out.write(_keyed(prefix, encoded[index]))
+                sizes[table.name] = out.tell()
+        counts = {
+            "records": len(export.records),
+            "activities": export.activities,
+            "files_with_errors": len(report.files),
+        }
+        package = descriptor(chosen, metadata, sizes, counts)
+        text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
+        (folder / DESCRIPTOR).write_text(text, encoding="utf-8")
+    return [directory / DESCRIPTOR, *(directory / f"{t.name}.csv" for t in chosen)]
