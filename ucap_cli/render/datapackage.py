@@ -21,14 +21,16 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ucap_cli import __version__
 from ucap_cli.config import ExportMetadata
 from ucap_cli.render.tabular import neutralise
-from ucap_cli.views.export import Export
+from ucap_cli.views.export import Export, Keyed
 from ucap_cli.views.report import Report
 from ucap_cli.views.tables import Column, Row, Table, tables
 
@@ -52,6 +54,26 @@ NEUTRALISED = (
 _TEXT_NOTE = "Neutralised for spreadsheets (see the package's description)."
 _JSON_NOTE = {"array": "A JSON array.", "object": "A JSON object (free-form)."}
 _NON_FINITE = {math.inf: "INF", -math.inf: "-INF"}
+# Characters `neutralise` changes (but the line ends, which are counted).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# A cell that starts as a formula would, in CSV text: after a line end or a comma, maybe
+# after an opening quote (text that only looks so just takes the slower way).
+_FORMULA = re.compile(r'[\n,]"?[=+\-@\t]')
+
+
+def _as_is(lines: str, rows: Sequence[Row], numbers: Sequence[int]) -> bool:
+    """True when `neutralise` would change no cell of the CSV text `lines` of `rows`, and
+    no number is infinite or not a number (CSV has its own words for them)."""
+    if lines.count("\n") != len(rows) or _CONTROL.search(lines):
+        return False
+    first = lines[1:2] if lines[:1] == '"' else lines[:1]
+    if first in ("=", "+", "-", "@", "\t") or _FORMULA.search(lines):
+        return False
+    return all(
+        row[i] is None or math.isfinite(row[i])  # type: ignore[arg-type]
+        for i in numbers
+        for row in rows
+    )
 
 
 # --------------------------------------------------------------------------- cells (workers)
@@ -69,8 +91,19 @@ def _cell(value: Any, text: bool) -> str:
     return str(value)
 
 
-def _lines(rows: Sequence[Row], texts: Sequence[bool]) -> str:
-    """CSV lines, one per row (every cell is on one line)."""
+def _lines(rows: Sequence[Row], texts: Sequence[bool], numbers: Sequence[int] | None = ()) -> str:
+    """CSV lines, one per row: every cell on one line, text neutralised. `numbers`: where
+    the rows hold numbers (None: they may hold booleans too, which Python would write as
+    "True")."""
+    if numbers is not None:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerows(rows)
+        lines = buffer.getvalue()
+        # Most text needs no change: the lines as they are, when no cell holds a line break
+        # or a control character and none starts as a formula would. Else cell by cell.
+        if _as_is(lines, rows, numbers):
+            return lines
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerows([_cell(v, t) for v, t in zip(row, texts, strict=True)] for row in rows)
@@ -83,14 +116,28 @@ def _texts(table: Table, keyed: bool) -> list[bool]:
     return [c.type == "string" for c in columns]
 
 
-def encode_record(rows: dict[str, list[Row]]) -> tuple[bytes, ...]:
-    """A record's rows as UTF-8 CSV lines without the record's key, one text per table (in
-    the order of `tables()`, `problems` aside). Runs where the record is loaded."""
-    chosen = tables()
+@cache
+def _cells() -> tuple[tuple[str, list[bool], list[int]], ...]:
+    """For each table of a record's rows: its name, its text columns, its number columns
+    (the record's key left out)."""
     return tuple(
-        _lines(rows[t.name], _texts(t, keyed=False)).encode("utf-8")
-        for t in chosen
-        if t.name in rows
+        (
+            t.name,
+            _texts(t, keyed=False),
+            [i for i, c in enumerate(t.columns[1:]) if c.type == "number"],
+        )
+        for t in tables()
+        if t.name != "problems"
+    )
+
+
+def encode_record(key: str, rows: dict[str, list[Row]]) -> tuple[bytes, ...]:
+    """A record's rows as UTF-8 CSV lines keyed by `key`, one text per table (in the order
+    of `tables()`, `problems` aside). Runs where the record is loaded."""
+    prefix = _key_cell(key)
+    return tuple(
+        _keyed(prefix, _lines(rows[name], texts, numbers).encode("utf-8"))
+        for name, texts, numbers in _cells()
     )
 
 
@@ -104,6 +151,17 @@ def _keyed(prefix: bytes, lines: bytes) -> bytes:
     if not lines:
         return lines
     return prefix + lines[:-1].replace(b"\n", b"\n" + prefix) + b"\n"
+
+
+def _rekeyed(record: Keyed[tuple[bytes, ...]]) -> tuple[bytes, ...]:
+    """The record's lines keyed by its key in the export, when that is not its id."""
+    if record.key == record.id:
+        return record.rows
+    old, new = _key_cell(record.id), _key_cell(record.key)
+    return tuple(
+        b"".join(new + line[len(old) :] for line in lines.splitlines(keepends=True))
+        for lines in record.rows
+    )
 
 
 # --------------------------------------------------------------------------- the descriptor
@@ -235,17 +293,18 @@ def write_datapackage(
     chosen = tables(activity_kinds)
     export = report.data
     sizes: dict[str, int] = {}
-    prefixes = [_key_cell(key) for key, _ in export.records]
+    records = [_rekeyed(record) for record in export.records]
     with replacing_folder(directory, previous_files(directory)) as folder:
         for index, table in enumerate(chosen):
             with open(folder / f"{table.name}.csv", "wb") as out:
                 out.write(_lines([table.names], [False] * len(table.names)).encode("utf-8"))
                 if table.name == "problems":
                     texts = _texts(table, keyed=True)
-                    out.write(_lines(export.problems, texts).encode("utf-8"))
+                    lines = _lines(export.problems, texts, None)
+                    out.write(lines.encode("utf-8"))
                 else:
-                    for prefix, (_, encoded) in zip(prefixes, export.records, strict=True):
-                        out.write(_keyed(prefix, encoded[index]))
+                    for encoded in records:
+                        out.write(encoded[index])
                 sizes[table.name] = out.tell()
         counts = {
             "records": len(export.records),

@@ -29,7 +29,8 @@ from ucap_cli.views.report import Report, with_errors
 from ucap_cli.views.tables import Row, record_rows
 
 T = TypeVar("T")
-Encode = Callable[[dict[str, list[Row]]], T]
+# A writer's encoding of a record's rows, given the record's id (which the rows are keyed by).
+Encode = Callable[[str, dict[str, list[Row]]], T]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +43,22 @@ class Exported(Generic[T]):
     agreements: int
 
 
+@dataclass(frozen=True, slots=True)
+class Keyed(Generic[T]):
+    """A chosen record's key in the export, the id its rows were encoded with (the key,
+    unless that id is missing or taken), and its encoded rows."""
+
+    key: str
+    id: str
+    rows: T
+
+
 @dataclass(frozen=True)
 class Export(Generic[T]):
     """The export: each chosen record's key and encoded rows (in path order), the rows of
     the `problems` table (keys included), and what the summary line counts."""
 
-    records: list[tuple[str, T]]
+    records: list[Keyed[T]]
     problems: list[Row]
     activities: int
     agreements: int
@@ -65,13 +76,14 @@ def file_label(path: Path, root: Path) -> str:
 def exported(
     file: RecordFile, filters: Filters, root: Path, encode: Encode[T]
 ) -> Exported[T] | None:
-    """The file's record as rows, encoded by `encode`; None when the filters leave it out."""
+    """The file's record as rows keyed by its id, encoded by `encode`; None when the filters
+    leave it out."""
     record = file.record
     if record is None or match_record(record, filters) is None:
         return None
     rows = record_rows(record, file_label(file.path, root))
     agreements = sum(a.count for activity in record.activities for a in activity.agreements)
-    return Exported(record.id, encode(rows), len(record.activities), agreements)
+    return Exported(record.id, encode(record.id, rows), len(record.activities), agreements)
 
 
 def export_tables(
@@ -88,12 +100,12 @@ def export_tables(
     found = reduce_records(config, reduce, progress=progress, use_cache=use_cache)
     keys: dict[Path, str] = {}
     taken: set[str] = set()
-    records: list[tuple[str, T]] = []
+    records: list[Keyed[T]] = []
     for status, product in found.items:
         key = _key(product.id, file_label(status.path, config.records), taken)
         taken.add(key)
         keys[status.path] = key
-        records.append((key, product.rows))
+        records.append(Keyed(key, product.id, product.rows))
     files = with_errors(found.files)
     problems = [_problem(status, keys.get(status.path), config.records) for status in files]
     export = Export(

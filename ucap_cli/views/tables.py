@@ -26,7 +26,7 @@ import json
 import math
 import re
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from operator import attrgetter
@@ -419,6 +419,7 @@ def _problems() -> Table:
 # JSON text (JSON readers get the same characters back; a spreadsheet shows no break).
 _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
+_encode_string: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def json_text(value: Any) -> str:
@@ -445,47 +446,68 @@ def _finite(value: Any) -> Any:
     return walk(as_data(value))
 
 
+def json_list(values: Sequence[Any]) -> str:
+    """A list of text as one line of JSON text (what `json_text` makes of it, faster)."""
+    if not values:
+        return "[]"
+    try:
+        text = "[" + ", ".join(map(_encode_string, values)) + "]"
+    except TypeError:  # not all text (the model's lists of text always are)
+        return json_text(list(values))
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _converter(column: Column) -> Callable[[Any], Value] | None:
     """What turns the model's value into the column's, when they differ."""
     if column.derive is not None:
         return column.derive
     if column.type == "array":
-        return lambda v: json_text(list(v)) if v is not None else None
+        return lambda v: None if v is None else json_list(v)
     if column.type == "object":
-        return lambda v: json_text(_finite(v)) if v is not None else None
+        return lambda v: None if v is None else json_text(_finite(v))
     return None
 
 
 @dataclass(frozen=True)
 class _RowMaker:
-    """Makes a table's rows from its items quickly: one attrgetter for the plain columns."""
+    """Makes a table's rows: each item's raw values in one call, then the few conversions."""
 
     path: TablePath
-    getters: tuple[Callable[[Any], Any], ...]
+    values: Callable[[Any], tuple[Any, ...]]
     converters: tuple[tuple[int, Callable[[Any], Value]], ...]
     file_at: int | None
 
     def rows(self, record: Record, file: str) -> list[Row]:
+        values, converters, file_at = self.values, self.converters, self.file_at
+        if not converters and file_at is None:
+            return [(*places, *values(item)) for places, item in _places(record, self.path)]
         out: list[Row] = []
-        for places, item in _items(record, self.path):
-            values = [get(item) for get in self.getters]
-            for index, convert in self.converters:
-                values[index] = convert(values[index])
-            if self.file_at is not None:
-                values[self.file_at] = file
-            out.append((*places, *values))
+        for places, item in _places(record, self.path):
+            raw = list(values(item))
+            for index, convert in converters:
+                raw[index] = convert(raw[index])
+            if file_at is not None:
+                raw[file_at] = file
+            out.append((*places, *raw))
         return out
 
 
-def _items(item: Any, path: TablePath) -> Iterator[tuple[tuple[int, ...], Any]]:
-    """(places, item) of each item at `path` below `item` (places: 1-based)."""
+def _places(record: Record, path: TablePath) -> list[tuple[tuple[int, ...], Any]]:
+    """(places, item) of each item at `path` of the record (places: 1-based)."""
     if not path:
-        yield (), item
-        return
-    head, rest = path[0], path[1:]
-    for place, child in enumerate(getattr(item, head), 1):
-        for places, found in _items(child, rest):
-            yield (place, *places), found
+        return [((), record)]
+    items: list[tuple[tuple[int, ...], Any]] = [
+        ((place,), item) for place, item in enumerate(getattr(record, path[0]), 1)
+    ]
+    for name in path[1:]:
+        items = [
+            ((*places, place), child)
+            for places, item in items
+            for place, child in enumerate(getattr(item, name), 1)
+        ]
+    return items
 
 
 def _getter(source: str) -> Callable[[Any], Any]:
@@ -506,6 +528,15 @@ def _getter(source: str) -> Callable[[Any], Any]:
     return safe
 
 
+def _values(sources: Sequence[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """An item's raw values from `sources`: one attrgetter when they are all attributes."""
+    if sources and all(s not in (FILE, ".") and "." not in s for s in sources):
+        get = attrgetter(*sources)
+        return get if len(sources) > 1 else lambda item: (get(item),)
+    getters = tuple(_getter(s) for s in sources)
+    return lambda item: tuple(g(item) for g in getters)
+
+
 @cache
 def _row_makers() -> dict[str, _RowMaker]:
     makers: dict[str, _RowMaker] = {}
@@ -515,9 +546,8 @@ def _row_makers() -> dict[str, _RowMaker]:
         values = [c for c in each.columns if c.source is not None]
         converters = [(i, conv) for i, c in enumerate(values) if (conv := _converter(c))]
         file_at = next((i for i, c in enumerate(values) if c.source == FILE), None)
-        makers[each.name] = _RowMaker(
-            each.path, tuple(_getter(c.source or ".") for c in values), tuple(converters), file_at
-        )
+        sources = [c.source or "." for c in values]
+        makers[each.name] = _RowMaker(each.path, _values(sources), tuple(converters), file_at)
     return makers
 
 
