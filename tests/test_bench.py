@@ -23,6 +23,8 @@ UCAP_CASES = {
     "list-json": "list",
     "timeline-json": "timeline",
     "summary": "summary",
+    "export-datapackage": "export",
+    "export-sqlite": "export",
     "broken-validate-cold": "validate",
     **{
         f"broken-{view}{cold}": view.split("-")[0]

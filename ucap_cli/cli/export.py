@@ -50,11 +50,13 @@ def datapackage(
     with validation errors is exported as far as it could be read; each file with errors is a
     row of the problems table, and the exit status is 1. See docs/export.md.
     """
-    from ucap_cli.render.datapackage import encode_record, write_datapackage
+    from ucap_cli.render.datapackage import encode_record, package_writer
 
-    config, report = _export(records, filters, encode_record, no_cache)
-    write_datapackage(report, directory, config.export, config.activity_kinds)
-    tables = len(report_tables(config))
+    config = _config(records)
+    with package_writer(directory, config.export, config.activity_kinds) as writer:
+        report = _export(config, filters, encode_record, writer.add, no_cache)
+        writer.finish(report)
+    tables = len(_tables(config))
     _finish(report, f"{_shown(directory)}: datapackage.json and {tables} CSV files")
 
 
@@ -81,33 +83,39 @@ def sqlite(
     FILE is replaced atomically; a file that is not a database ucap exported is refused.
     The filters, and records with errors, as for `ucap export datapackage`.
     """
-    from ucap_cli.render.sqlite import check_target, encode_record, write_sqlite
+    from ucap_cli.render.sqlite import encode_record, sqlite_writer
 
-    check_target(file)  # before loading: a wrong FILE fails at once
-    config, report = _export(records, filters, encode_record, no_cache)
-    write_sqlite(report, file, config.activity_kinds)
-    searched = ", ".join(t.name for t in report_tables(config) if t.search)
-    tables = len(report_tables(config))
+    config = _config(records)
+    with sqlite_writer(file, config.activity_kinds) as writer:
+        report = _export(config, filters, encode_record, writer.add, no_cache)
+        writer.finish(report)
+    searched = ", ".join(t.name for t in _tables(config) if t.search)
+    tables = len(_tables(config))
     _finish(report, f"{_shown(file)}: {tables} tables, full-text search on {searched}")
 
 
-def report_tables(config: "Config") -> Any:
-    """The tables of the export."""
+def _config(records: Path | None) -> "Config":
+    from ucap_cli.config import load_config
+
+    config = load_config(records=records)
+    _tables(config)  # defined once here, before workers fork: they inherit it
+    return config
+
+
+def _tables(config: "Config") -> Any:
     from ucap_cli.views.tables import tables
 
     return tables(config.activity_kinds)
 
 
-def _export(records: Path | None, filters: "Filters", encode: Any, no_cache: bool) -> Any:
-    from ucap_cli.config import load_config
+def _export(config: "Config", filters: "Filters", encode: Any, write: Any, no_cache: bool) -> Any:
     from ucap_cli.render.progress import progress_on_stderr
     from ucap_cli.views.export import export_tables
 
-    config = load_config(records=records)
-    report_tables(config)  # defined once here, before workers fork: they inherit it
     with progress_on_stderr() as progress:
-        report = export_tables(config, filters, encode, progress=progress, use_cache=not no_cache)
-    return config, report
+        return export_tables(
+            config, filters, encode, write, progress=progress, use_cache=not no_cache
+        )
 
 
 def _shown(path: Path) -> str:
@@ -124,7 +132,7 @@ def _finish(report: Any, where: str) -> None:
     report_warning(report.cache_warning)
     export = report.data
     summary = (
-        f"exported {plural(len(export.records), 'record')} "
+        f"exported {plural(export.records, 'record')} "
         f"({plural(export.activities, 'activity', 'activities')}, "
         f"{plural(export.agreements, 'agreement')}) to {where}"
     )

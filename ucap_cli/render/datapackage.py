@@ -17,22 +17,25 @@ ucap did not write is ever removed.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ucap_cli import __version__
 from ucap_cli.config import ExportMetadata
 from ucap_cli.render.tabular import neutralise
 from ucap_cli.views.export import Export, Keyed
 from ucap_cli.views.report import Report
-from ucap_cli.views.tables import Column, Row, Table, tables
+from ucap_cli.views.tables import Column, Row, Table, Value, tables
 
 DESCRIPTOR = "datapackage.json"
 MARKER = "x-ucap"  # the descriptor's member that says ucap wrote the folder
@@ -54,24 +57,47 @@ NEUTRALISED = (
 _TEXT_NOTE = "Neutralised for spreadsheets (see the package's description)."
 _JSON_NOTE = {"array": "A JSON array.", "object": "A JSON object (free-form)."}
 _NON_FINITE = {math.inf: "INF", -math.inf: "-INF"}
-# Characters `neutralise` changes (but the line ends, which are counted).
+# Characters `neutralise` changes (but the line ends, which are counted), and those a
+# formula starts with.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-# A cell that starts as a formula would, in CSV text: after a line end or a comma, maybe
-# after an opening quote (text that only looks so just takes the slower way).
-_FORMULA = re.compile(r'[\n,]"?[=+\-@\t]')
+_FORMULA_FIRST = frozenset("=+-@\t\r")
 
 
-def _as_is(lines: str, rows: Sequence[Row], numbers: Sequence[int]) -> bool:
+@dataclass(frozen=True)
+class _Cells:
+    """What the CSV of a table's rows needs to know of its columns: which hold text (to
+    neutralise), `text` picks them out of a row; which hold numbers."""
+
+    texts: tuple[bool, ...]
+    numbers: tuple[int, ...]
+    text: Callable[[Row], tuple[Value, ...]] | None
+
+    @classmethod
+    def of(cls, texts: Sequence[bool], numbers: Sequence[int] = ()) -> _Cells:
+        """The cells of columns whose `texts` flags say which hold text."""
+        indexes = [i for i, text in enumerate(texts) if text]
+        pick: Callable[[Row], tuple[Value, ...]] | None = None
+        if len(indexes) == 1:
+            one = indexes[0]
+            pick = lambda row: (row[one],)  # noqa: E731
+        elif indexes:
+            pick = itemgetter(*indexes)
+        return cls(tuple(texts), tuple(numbers), pick)
+
+
+def _as_is(lines: str, rows: Sequence[Row], cells: _Cells) -> bool:
     """True when `neutralise` would change no cell of the CSV text `lines` of `rows`, and
     no number is infinite or not a number (CSV has its own words for them)."""
     if lines.count("\n") != len(rows) or _CONTROL.search(lines):
         return False
-    first = lines[1:2] if lines[:1] == '"' else lines[:1]
-    if first in ("=", "+", "-", "@", "\t") or _FORMULA.search(lines):
-        return False
+    pick = cells.text
+    if pick is not None:
+        firsts = {v[:1] for row in rows for v in pick(row) if v}  # type: ignore[index]
+        if not firsts.isdisjoint(_FORMULA_FIRST):
+            return False
     return all(
         row[i] is None or math.isfinite(row[i])  # type: ignore[arg-type]
-        for i in numbers
+        for i in cells.numbers
         for row in rows
     )
 
@@ -91,21 +117,21 @@ def _cell(value: Any, text: bool) -> str:
     return str(value)
 
 
-def _lines(rows: Sequence[Row], texts: Sequence[bool], numbers: Sequence[int] | None = ()) -> str:
-    """CSV lines, one per row: every cell on one line, text neutralised. `numbers`: where
-    the rows hold numbers (None: they may hold booleans too, which Python would write as
-    "True")."""
-    if numbers is not None:
+def _lines(rows: Sequence[Row], cells: _Cells, *, quick: bool = True) -> str:
+    """CSV lines, one per row: every cell on one line, text neutralised. `quick`: the rows
+    hold no booleans (which the csv module writes as Python does, "True")."""
+    if quick:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerows(rows)
         lines = buffer.getvalue()
         # Most text needs no change: the lines as they are, when no cell holds a line break
         # or a control character and none starts as a formula would. Else cell by cell.
-        if _as_is(lines, rows, numbers):
+        if _as_is(lines, rows, cells):
             return lines
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    texts = cells.texts
     writer.writerows([_cell(v, t) for v, t in zip(row, texts, strict=True)] for row in rows)
     return buffer.getvalue()
 
@@ -117,18 +143,22 @@ def _texts(table: Table, keyed: bool) -> list[bool]:
 
 
 @cache
-def _cells() -> tuple[tuple[str, list[bool], list[int]], ...]:
-    """For each table of a record's rows: its name, its text columns, its number columns
-    (the record's key left out)."""
+def _record_cells() -> tuple[tuple[str, _Cells], ...]:
+    """Each table of a record's rows, and its cells (the record's key left out)."""
     return tuple(
         (
             t.name,
-            _texts(t, keyed=False),
-            [i for i, c in enumerate(t.columns[1:]) if c.type == "number"],
+            _Cells.of(
+                _texts(t, keyed=False),
+                [i for i, c in enumerate(t.columns[1:]) if c.type == "number"],
+            ),
         )
         for t in tables()
         if t.name != "problems"
     )
+
+
+_KEY_CELLS = _Cells.of([True])
 
 
 def encode_record(key: str, rows: dict[str, list[Row]]) -> tuple[bytes, ...]:
@@ -136,14 +166,13 @@ def encode_record(key: str, rows: dict[str, list[Row]]) -> tuple[bytes, ...]:
     of `tables()`, `problems` aside). Runs where the record is loaded."""
     prefix = _key_cell(key)
     return tuple(
-        _keyed(prefix, _lines(rows[name], texts, numbers).encode("utf-8"))
-        for name, texts, numbers in _cells()
+        _keyed(prefix, _lines(rows[name], cells).encode("utf-8")) for name, cells in _record_cells()
     )
 
 
 def _key_cell(key: str) -> bytes:
     """The record's key as the first cell of a line, comma included."""
-    return _lines([(key,)], [True])[:-1].encode("utf-8") + b","
+    return _lines([(key,)], _KEY_CELLS)[:-1].encode("utf-8") + b","
 
 
 def _keyed(prefix: bytes, lines: bytes) -> bytes:
@@ -281,37 +310,67 @@ def previous_files(directory: Path) -> frozenset[str]:
     return frozenset(names)
 
 
-def write_datapackage(
-    report: Report[Export[tuple[bytes, ...]]],
-    directory: Path,
-    metadata: ExportMetadata,
-    activity_kinds: tuple[str, ...] = (),
-) -> list[Path]:
-    """Write the package into `directory` (see the module's docstring); the files written."""
-    from ucap_cli.toml.write import replacing_folder
+class PackageWriter:
+    """Writes the records' lines into the tables' CSV files as they come; then the problems
+    and `datapackage.json` (`finish`)."""
 
-    chosen = tables(activity_kinds)
-    export = report.data
-    sizes: dict[str, int] = {}
-    records = [_rekeyed(record) for record in export.records]
-    with replacing_folder(directory, previous_files(directory)) as folder:
-        for index, table in enumerate(chosen):
-            with open(folder / f"{table.name}.csv", "wb") as out:
-                out.write(_lines([table.names], [False] * len(table.names)).encode("utf-8"))
-                if table.name == "problems":
-                    texts = _texts(table, keyed=True)
-                    lines = _lines(export.problems, texts, None)
-                    out.write(lines.encode("utf-8"))
-                else:
-                    for encoded in records:
-                        out.write(encoded[index])
-                sizes[table.name] = out.tell()
+    def __init__(self, folder: Path, chosen: Sequence[Table], metadata: ExportMetadata) -> None:
+        self.folder = folder
+        self.chosen = chosen
+        self.metadata = metadata
+        self.files: list[BinaryIO] = []
+        self.finished = False
+        for table in chosen:
+            out = open(folder / f"{table.name}.csv", "wb")  # noqa: SIM115 - closed in `close`
+            self.files.append(out)
+            out.write(_lines([table.names], _Cells.of([False] * len(table.names))).encode())
+
+    def add(self, record: Keyed[tuple[bytes, ...]]) -> None:
+        """A record's lines (from `encode_record`)."""
+        for out, lines in zip(self.files[:-1], _rekeyed(record), strict=True):
+            out.write(lines)
+
+    def finish(self, report: Report[Export]) -> None:
+        """The problems table, then the descriptor, with each file's size and the counts."""
+        problems = next(t for t in self.chosen if t.name == "problems")
+        cells = _Cells.of(_texts(problems, keyed=True))
+        self.files[-1].write(_lines(report.data.problems, cells, quick=False).encode())
+        sizes = {t.name: out.tell() for t, out in zip(self.chosen, self.files, strict=True)}
+        self.close()
+        export = report.data
         counts = {
-            "records": len(export.records),
+            "records": export.records,
             "activities": export.activities,
             "files_with_errors": len(report.files),
         }
-        package = descriptor(chosen, metadata, sizes, counts)
+        package = descriptor(self.chosen, self.metadata, sizes, counts)
         text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
-        (folder / DESCRIPTOR).write_text(text, encoding="utf-8")
-    return [directory / DESCRIPTOR, *(directory / f"{t.name}.csv" for t in chosen)]
+        (self.folder / DESCRIPTOR).write_text(text, encoding="utf-8")
+        self.finished = True
+
+    def close(self) -> None:
+        """Close the CSV files."""
+        for out in self.files:
+            out.close()
+
+
+@contextlib.contextmanager
+def package_writer(
+    directory: Path, metadata: ExportMetadata, activity_kinds: tuple[str, ...] = ()
+) -> Iterator[PackageWriter]:
+    """A writer of the package that takes the place of `directory` when the block ends
+    without an error and `finish` was called (see the module's docstring); on an error,
+    `directory` is untouched."""
+    from ucap_cli.toml.write import replacing_folder
+
+    chosen = tables(activity_kinds)
+    if chosen[-1].name != "problems":
+        raise AssertionError("the problems table comes last")
+    with replacing_folder(directory, previous_files(directory)) as folder:
+        writer = PackageWriter(folder, chosen, metadata)
+        try:
+            yield writer
+        finally:
+            writer.close()
+        if not writer.finished:
+            raise AssertionError("the package was not finished; nothing was written")

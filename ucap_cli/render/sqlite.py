@@ -16,12 +16,13 @@ application id says so); anything else is refused.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ucap_cli.errors import WriteError
+from ucap_cli.errors import UsageError, WriteError
 from ucap_cli.views.export import Export, Keyed
 from ucap_cli.views.report import Report
 from ucap_cli.views.tables import Row, Table, tables
@@ -106,77 +107,92 @@ def _insert(table: Table) -> str:
 
 
 def check_target(path: Path) -> None:
-    """A WriteError unless `path` may be replaced: absent, empty, or a database ucap wrote."""
+    """A UsageError unless `path` may be replaced: absent, empty, or a database ucap wrote
+    (a WriteError when it cannot be read)."""
     try:
         with open(path, "rb") as handle:
             header = handle.read(100)
     except FileNotFoundError:
         return
     except IsADirectoryError:
-        raise WriteError(f"{path} is a folder; nothing was written") from None
+        raise UsageError(f"{path} is a folder; nothing was written") from None
     except OSError as error:
         raise WriteError(f"cannot read {path}: {error.strerror or error}") from None
     if not header:
         return
     ours = header.startswith(HEADER) and int.from_bytes(header[68:72], "big") == APPLICATION_ID
     if not ours:
-        raise WriteError(
+        raise UsageError(
             f"{path} exists and is not a database that ucap exported; nothing was written",
             hint="choose another file name, or remove that file first",
         )
 
 
-def _batches(export: Export[bytes]) -> Iterator[list[tuple[list[Row], ...]]]:
-    """The records' rows, a batch of records at a time, in the order of their keys (rows go
-    in faster in the order of their primary keys)."""
-    records = sorted(export.records, key=lambda r: r.key)
-    for start in range(0, len(records), BATCH):
-        yield [_rows(record) for record in records[start : start + BATCH]]
+class SqliteWriter:
+    """Puts the records' rows into a new database as they come, a batch at a time; then the
+    problems, the indexes and the full-text indexes (`finish`)."""
+
+    def __init__(self, connection: sqlite3.Connection, chosen: Sequence[Table]) -> None:
+        self.connection = connection
+        self.chosen = chosen
+        self.inserts = [_insert(t) for t in chosen if t.name != "problems"]
+        self.batch: list[tuple[list[Row], ...]] = []
+        self.finished = False
+
+    def add(self, record: Keyed[bytes]) -> None:
+        """A record's rows (from `encode_record`)."""
+        rows: tuple[list[Row], ...] = marshal.loads(record.rows)
+        if record.key != record.id:
+            rows = tuple([(record.key, *row[1:]) for row in table] for table in rows)
+        self.batch.append(rows)
+        if len(self.batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        batch, self.batch = self.batch, []
+        for index, insert in enumerate(self.inserts):
+            self.connection.executemany(insert, [row for rows in batch for row in rows[index]])
+
+    def finish(self, report: Report[Export]) -> None:
+        """The last rows, the problems table, the indexes; the transaction committed."""
+        self._flush()
+        problems = next(t for t in self.chosen if t.name == "problems")
+        self.connection.executemany(_insert(problems), report.data.problems)
+        for table in self.chosen:
+            for statement in [*create_indexes(table), *create_search(table)]:
+                self.connection.execute(statement)
+        self.connection.execute("COMMIT")
+        self.finished = True
 
 
-def _rows(record: Keyed[bytes]) -> tuple[list[Row], ...]:
-    rows: tuple[list[Row], ...] = marshal.loads(record.rows)
-    if record.key == record.id:
-        return rows
-    return tuple([(record.key, *row[1:]) for row in table] for table in rows)
-
-
-def write_sqlite(
-    report: Report[Export[bytes]], path: Path, activity_kinds: tuple[str, ...] = ()
-) -> None:
-    """Write the database to `path` (see the module's docstring)."""
+@contextlib.contextmanager
+def sqlite_writer(path: Path, activity_kinds: tuple[str, ...] = ()) -> Iterator[SqliteWriter]:
+    """A writer of a new database that replaces `path` when the block ends without an error
+    and `finish` was called (see the module's docstring); on an error, `path` is untouched."""
     from ucap_cli.toml.write import replacing_file
 
     check_target(path)
     chosen = tables(activity_kinds)
-    export = report.data
     with replacing_file(path) as temp:
         connection = sqlite3.connect(temp, isolation_level=None)
         try:
-            _fill(connection, chosen, export)
+            _start(connection, chosen)
+            writer = SqliteWriter(connection, chosen)
+            yield writer
+            if not writer.finished:
+                raise AssertionError("the database was not finished; nothing was written")
         finally:
             connection.close()
 
 
-def _fill(connection: sqlite3.Connection, chosen: Sequence[Table], export: Export[bytes]) -> None:
+def _start(connection: sqlite3.Connection, chosen: Sequence[Table]) -> None:
     # A new file, renamed into place only once complete: no journal, no waiting for the disk
     # (the file is flushed once, before the rename).
     for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = MEMORY"):
         connection.execute(f"PRAGMA {pragma}")
-    connection.execute("PRAGMA cache_size = -65536")  # KiB: indexes built in memory
+    connection.execute("PRAGMA cache_size = -8192")  # KiB
     connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     connection.execute("BEGIN")
     for statement in schema_sql(chosen):
         connection.execute(statement)
-    record_tables = [t for t in chosen if t.name != "problems"]
-    inserts = [_insert(t) for t in record_tables]
-    for batch in _batches(export):
-        for index, insert in enumerate(inserts):
-            connection.executemany(insert, [row for rows in batch for row in rows[index]])
-    problems = next(t for t in chosen if t.name == "problems")
-    connection.executemany(_insert(problems), export.problems)
-    for table in chosen:
-        for statement in [*create_indexes(table), *create_search(table)]:
-            connection.execute(statement)
-    connection.execute("COMMIT")

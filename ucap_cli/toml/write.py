@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ucap_cli.errors import WriteError
+from ucap_cli.errors import UsageError, WriteError
 from ucap_cli.toml.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
 from ucap_cli.toml.files import FileTooLargeError, read_bytes
 
@@ -217,7 +217,7 @@ def replacing_folder(path: Path, replaceable: frozenset[str]) -> Iterator[Path]:
 
     `path` may not exist, or be an empty folder, or hold nothing but regular files named in
     `replaceable` (what an earlier run wrote there): those are removed once the new folder is
-    in place, and nothing else ever is. Any other `path` is a WriteError, raised before the
+    in place, and nothing else ever is. Any other `path` is a UsageError, raised before the
     block runs. The new folder takes the place of the old in two renames (the old one aside,
     the new one in): a reader sees the old files or the new ones, never a mix.
     """
@@ -248,7 +248,7 @@ def replacing_folder(path: Path, replaceable: frozenset[str]) -> Iterator[Path]:
 
 def _replaceable_folder(path: Path, replaceable: frozenset[str]) -> list[str] | None:
     """The files of the folder `path` to remove once it is replaced (None: no such folder);
-    a WriteError when it may not be replaced."""
+    a UsageError when it may not be replaced."""
     try:
         status = os.lstat(path)
     except FileNotFoundError:
@@ -256,12 +256,12 @@ def _replaceable_folder(path: Path, replaceable: frozenset[str]) -> list[str] | 
     except OSError as error:
         raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
     if not stat.S_ISDIR(status.st_mode):
-        raise WriteError(f"{path} exists and is not a folder; nothing was written")
+        raise UsageError(f"{path} exists and is not a folder; nothing was written")
     names: list[str] = []
     with os.scandir(path) as entries:
         for entry in entries:
             if entry.name not in replaceable or not entry.is_file(follow_symlinks=False):
-                raise WriteError(
+                raise UsageError(
                     f"{path} is not empty and holds {entry.name!r}, which ucap did not write "
                     "there; nothing was written",
                     hint="choose a new folder, or an empty one",

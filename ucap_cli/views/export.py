@@ -54,23 +54,21 @@ class Keyed(Generic[T]):
 
 
 @dataclass(frozen=True)
-class Export(Generic[T]):
-    """The export: each chosen record's key and encoded rows (in path order), the rows of
-    the `problems` table (keys included), and what the summary line counts."""
+class Export:
+    """What was exported: how many records, activities and agreements (counting `count`),
+    and the rows of the `problems` table (keys included)."""
 
-    records: list[Keyed[T]]
-    problems: list[Row]
+    records: int
     activities: int
     agreements: int
+    problems: list[Row]
 
 
 def file_label(path: Path, root: Path) -> str:
     """The file as the export names it: relative to the records folder `root`, with `/`."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(os.path.abspath(root)).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+    absolute, folder = os.path.abspath(path), os.path.join(os.path.abspath(root), "")
+    label = absolute[len(folder) :] if absolute.startswith(folder) else absolute
+    return label.replace(os.sep, "/")
 
 
 def exported(
@@ -90,35 +88,38 @@ def export_tables(
     config: Config,
     filters: Filters,
     encode: Encode[T],
+    write: Callable[[Keyed[T]], None],
     *,
     progress: Progress | None = None,
     use_cache: bool = True,
-) -> Report[Export[T]]:
-    """The records of the records folder that match `filters`, as encoded rows, and the
-    `problems` table of the files with errors."""
-    reduce = partial(exported, filters=filters, root=config.records, encode=encode)
-    found = reduce_records(config, reduce, progress=progress, use_cache=use_cache)
+) -> Report[Export]:
+    """Each record of the records folder that matches `filters`, as rows encoded by `encode`,
+    given to `write` with its key as it comes (in path order: the writer never holds the
+    whole collection); the `problems` table of the files with errors."""
     keys: dict[Path, str] = {}
     taken: set[str] = set()
-    records: list[Keyed[T]] = []
-    for status, product in found.items:
+    counts = [0, 0, 0]
+
+    def keyed(status: FileStatus, product: Exported[T]) -> None:
         key = _key(product.id, file_label(status.path, config.records), taken)
-        taken.add(key)
         keys[status.path] = key
-        records.append(Keyed(key, product.id, product.rows))
+        taken.add(key)
+        counts[0] += 1
+        counts[1] += product.activities
+        counts[2] += product.agreements
+        write(Keyed(key, product.id, product.rows))
+
+    reduce = partial(exported, filters=filters, root=config.records, encode=encode)
+    found = reduce_records(config, reduce, progress=progress, use_cache=use_cache, each=keyed)
     files = with_errors(found.files)
     problems = [_problem(status, keys.get(status.path), config.records) for status in files]
-    export = Export(
-        records,
-        problems,
-        sum(p.activities for _, p in found.items),
-        sum(p.agreements for _, p in found.items),
-    )
+    records, activities, agreements = counts
+    export = Export(records, activities, agreements, problems)
     return Report(export, files, found.cache_warning)
 
 
 def _key(declared: str, label: str, taken: set[str]) -> str:
-    """The record's id; its file's path when the id is missing or taken (then `#2`... too)."""
+    """The record's id; its file's path when the id is missing or taken (then `#2`...)."""
     if declared and declared not in taken:
         return declared
     key, number = label, 1
