@@ -57,7 +57,7 @@ def datapackage(
         report = _export(config, filters, encode_record, writer.add, no_cache)
         writer.finish(report)
     tables = len(_tables(config))
-    _finish(report, f"{_shown(directory)}: datapackage.json and {tables} CSV files")
+    _finish(report, f"{_shown(directory)}: {tables} tables")
 
 
 @app.command("sqlite")
@@ -89,9 +89,7 @@ def sqlite(
     with sqlite_writer(file, config.activity_kinds) as writer:
         report = _export(config, filters, encode_record, writer.add, no_cache)
         writer.finish(report)
-    searched = ", ".join(t.name for t in _tables(config) if t.search)
-    tables = len(_tables(config))
-    _finish(report, f"{_shown(file)}: {tables} tables, full-text search on {searched}")
+    _finish(report, f"{_shown(file)}: {len(_tables(config))} tables")
 
 
 def _config(records: Path | None) -> "Config":
@@ -136,8 +134,8 @@ def _finish(report: Any, where: str) -> None:
         f"({plural(export.activities, 'activity', 'activities')}, "
         f"{plural(export.agreements, 'agreement')}) to {where}"
     )
-    problems = len(report.files)
-    if problems:
-        summary += f"; {plural(problems, 'file')} with errors, in the problems table"
-    stderr_lines([summary, *problem_notes(report)])
+    lines = [summary]
+    if report.files:
+        lines.append(f"{plural(len(report.files), 'file')} with errors: see the problems table")
+    stderr_lines([*lines, *problem_notes(report)])
     raise typer.Exit(1 if report.files else 0)

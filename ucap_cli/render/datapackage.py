@@ -55,7 +55,7 @@ NEUTRALISED = (
     "exact text."
 )
 _TEXT_NOTE = "Neutralised for spreadsheets (see the package's description)."
-_JSON_NOTE = {"array": "A JSON array.", "object": "A JSON object (free-form)."}
+_JSON_NOTE = {"array": "A JSON array of text.", "object": "A JSON object (free-form)."}
 _NON_FINITE = {math.inf: "INF", -math.inf: "-INF"}
 # Characters `neutralise` changes (but the line ends, which are counted), and those a
 # formula starts with.

@@ -7,9 +7,9 @@ each record's rows as compact bytes rather than as objects. The filters choose r
 `ucap list` does, and a chosen record is exported whole.
 
 A record with errors is exported as far as it could be read; a file that is not TOML has
-nothing to export. Both are rows of the `problems` table. Each record is keyed by its id; a
-file whose id is missing, or declared by a file before it (E201), is keyed by its path, so
-that no record is left out and every key is unique.
+nothing to export. Both are rows of the `problems` table. Each record is keyed by its id
+(without one, its file's name); a record whose id a file before it has (E201) is keyed by its
+path, so that no record is left out and every key is unique.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Exported(Generic[T]):
 @dataclass(frozen=True, slots=True)
 class Keyed(Generic[T]):
     """A chosen record's key in the export, the id its rows were encoded with (the key,
-    unless that id is missing or taken), and its encoded rows."""
+    unless a file before it has taken that id), and its encoded rows."""
 
     key: str
     id: str
@@ -119,7 +119,7 @@ def export_tables(
 
 
 def _key(declared: str, label: str, taken: set[str]) -> str:
-    """The record's id; its file's path when the id is missing or taken (then `#2`...)."""
+    """The record's id; its file's path when the id is taken (then `#2`...)."""
     if declared and declared not in taken:
         return declared
     key, number = label, 1

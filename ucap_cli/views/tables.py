@@ -341,8 +341,8 @@ def _key_columns(path: TablePath) -> list[Column]:
             Column(
                 "id",
                 "string",
-                "The record's id (its file's name); a file whose id is missing, or taken by "
-                "a file before it, is keyed by its file's path.",
+                "The record's id (without one, its file's name); a record whose id a file "
+                "before it has taken is keyed by its file's path.",
                 required=True,
             )
         ]
