@@ -37,11 +37,12 @@ def datapackage(
     records: RecordsOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Write the records as a Frictionless Data Package: DIR/datapackage.json and one CSV
-    file per table (records, partners, themes, sdgs, urban_agenda, focus, activities,
-    activity_cities, agreements, expected_results, organisations, problems), each with its
-    Table Schema. Title, licence and contributors come from the [export] table of the
-    configuration.
+    """Write the records as a Frictionless Data Package in DIR.
+
+    DIR/datapackage.json and one CSV file per table (records, partners, themes, sdgs,
+    urban_agenda, focus, activities, activity_cities, agreements, expected_results,
+    organisations, problems), each with its Table Schema. Title, licence and contributors
+    come from the [export] table of the configuration.
 
     DIR is written whole beside it, then put in its place; a folder that holds files ucap
     did not write is refused. CSV text is neutralised for spreadsheets (no formulas; one line).
@@ -76,9 +77,11 @@ def sqlite(
     records: RecordsOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Write the records as one SQLite database: the tables of the Data Package with primary
-    and foreign keys, indexes on the columns the filters use, and full-text search (FTS5) on
-    titles, summaries and expected results. `datasette FILE` browses and searches it.
+    """Write the records as one SQLite database, FILE.
+
+    The tables of the Data Package with primary and foreign keys, indexes on the columns the
+    filters use, and full-text search (FTS5) on titles, summaries and expected results.
+    `datasette FILE` browses and searches it.
 
     FILE is replaced atomically; a file that is not a database ucap exported is refused.
     The filters, and records with errors, as for `ucap export datapackage`.
