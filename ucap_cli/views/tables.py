@@ -16,8 +16,8 @@ tables of one value per row (`themes`, `sdgs`, `urban_agenda`, an activity's `ci
 Every row starts with its record's key (`records.id`, `record_id` elsewhere), then its place
 in the record (`activity`: the activity's place among the record's activities, 1 for the
 first in the file; `position`: the place in its list), then the values. `record_rows` makes a
-record's rows without the record's key, which the export gives each record once the whole
-collection is known (two files may declare one id; see views/export.py).
+record's rows without the record's key, which the writer's encoding puts first (the record's
+id; views/export.py gives a record whose id a file before it has taken another key).
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ class Table:
 # --------------------------------------------------------------------------- the definition
 
 # Lists of the record that are tables of their own: path -> (table, its value column for a
-# list of values). Every list of tables in the model must be here (see `_walk`).
+# list of values). Every list of tables in the model must be here (see `_model_columns`).
 CHILD_TABLES: dict[TablePath, tuple[str, str | None]] = {
     ("themes",): ("themes", "theme"),
     ("sdgs",): ("sdgs", "sdg"),
@@ -556,7 +556,3 @@ def record_rows(record: Record, file: str) -> dict[str, list[Row]]:
     its places, then its values (`file`: the `file` column of `records`)."""
     return {name: maker.rows(record, file) for name, maker in _row_makers().items()}
 
-
-def column_names(name: str) -> Sequence[str]:
-    """The columns of table `name`, in order."""
-    return table(name).names
