@@ -100,6 +100,8 @@ class Budget:
     limit: float | None
 
 
+# `ucap export KIND OUT`: each writes OUT in the collection's folder, replacing the last run's.
+EXPORTS = {"datapackage": "exported-package", "sqlite": "exported.db"}
 # The views timed on the collection with broken records, warm and with --no-cache.
 VIEWS = ("list", "list-json", "timeline-json", "summary")
 BROKEN_SHARE = 0.05
@@ -125,6 +127,8 @@ BUDGETS = (
     Budget("agreements-json", "taplo-large", 0.5),
     Budget("results", "taplo-large", 0.5),
     Budget("results-json", "taplo-large", 0.5),
+    # Publishing the collection (issue 17): a Data Package's folder, a SQLite database.
+    *(Budget(f"export-{kind}", "taplo-large", 1.0) for kind in EXPORTS),
     # A collection as people keep one: 5% of its records with one error each (issue 14).
     Budget("broken-validate-cold", "taplo-broken", 0.5),
     *(Budget(f"broken-{view}", "taplo-broken", 0.5) for view in VIEWS),
@@ -453,6 +457,10 @@ def plan(
         ),
         ucap_case("results", f"results {n} (terminal)", "results", tty=True),
         ucap_case("results-json", f"results --format json {n}", "results", "--format", "json"),
+        *(
+            ucap_case(f"export-{kind}", f"export {kind} {n}", "export", kind, out)
+            for kind, out in EXPORTS.items()
+        ),
     ]
     if broken is not None:
         view_args = {

@@ -79,7 +79,7 @@ def test_a_configuration_error_in_pyproject_names_its_line(
     assert result.stderr.splitlines() == [
         f"ucap: error: {tmp_path / 'pyproject.toml'}:6:1: unknown configuration key 'ignor' "
         "(did you mean 'ignore'?)",
-        "  hint: keys: records, activity_kinds, themes, ignore, strict, max_file_size",
+        "  hint: keys: records, activity_kinds, themes, ignore, strict, max_file_size, export",
     ]
 
 

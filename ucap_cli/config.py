@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,36 @@ from ucap_cli.toml.locate import KeyPath
 from ucap_cli.toml.parser import TOMLDecodeError, error_location, loads
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
-_KEY_ORDER = ("records", "activity_kinds", "themes", "ignore", "strict", "max_file_size")
+_KEY_ORDER = (
+    "records",
+    "activity_kinds",
+    "themes",
+    "ignore",
+    "strict",
+    "max_file_size",
+    "export",
+)
 _KEYS = frozenset(_KEY_ORDER)
+# `[export]`: what `ucap export datapackage` says of the package.
+_EXPORT_KEYS = ("name", "title", "description", "homepage", "licence", "contributors", "keywords")
+_CONTRIBUTOR_KEYS = ("title", "email", "path", "role", "organization")
+_PACKAGE_NAME = re.compile(r"[a-z0-9._-]+")
+_CONTRIBUTOR = re.compile(r"\s*(?P<title>[^<>]*?)\s*(?:<(?P<email>[^<>\s]+)>)?\s*")
+
+
+@dataclass(frozen=True)
+class ExportMetadata:
+    """The `[export]` table: the Data Package's name, title, description, homepage, licence
+    (an SPDX identifier such as "CC-BY-4.0", or a URL), contributors (each with a `title`, and
+    an `email`, `path`, `role` or `organization`) and keywords. Unset: the export's defaults."""
+
+    name: str | None = None
+    title: str | None = None
+    description: str | None = None
+    homepage: str | None = None
+    licence: str | None = None
+    contributors: tuple[dict[str, str], ...] = ()
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -31,6 +60,7 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     source: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    export: ExportMetadata = ExportMetadata()
 
     def validation_context(self) -> dict[str, Any]:
         """What the model's validators need from the configuration."""
@@ -120,6 +150,7 @@ def load_config(
         strict=_typed(found, "strict", bool, False),
         max_file_size=_typed(found, "max_file_size", int, DEFAULT_MAX_FILE_SIZE),
         source=found.path if found else None,
+        export=_export(found),
     )
 
 
@@ -167,6 +198,85 @@ def _codes(found: ConfigFile | None) -> list[str]:
                 hint="the README's table of problem codes lists them",
             )
     return [code.upper() for code in codes]
+
+
+def _export(found: ConfigFile | None) -> ExportMetadata:
+    """The `[export]` table, checked: known keys, each of its type."""
+    if found is None or "export" not in found.table:
+        return ExportMetadata()
+    table = found.table["export"]
+    if not isinstance(table, dict):
+        raise _located(found, ("export",), f"export must be a table, got {_described(table)}")
+    for key in table:
+        if key not in _EXPORT_KEYS:
+            from ucap_cli.record import vocab
+
+            suggestion = vocab.did_you_mean(vocab.closest(key, _EXPORT_KEYS))
+            raise _located(
+                found,
+                ("export", key),
+                f"unknown key {key!r} in [export]{suggestion}",
+                part="key",
+                hint="keys: " + ", ".join(_EXPORT_KEYS),
+            )
+    texts: dict[str, str | None] = {}
+    for key in ("name", "title", "description", "homepage", "licence"):
+        value = table.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            got = "an empty string" if isinstance(value, str) else _described(value)
+            raise _located(found, ("export", key), f"export.{key} must be text, got {got}")
+        texts[key] = value.strip() if isinstance(value, str) else None
+    name = texts["name"]
+    if name is not None and not _PACKAGE_NAME.fullmatch(name):
+        raise _located(
+            found,
+            ("export", "name"),
+            f"export.name must be lower-case letters, digits, '.', '_' or '-', got {name!r}",
+        )
+    keywords = table.get("keywords", [])
+    if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+        raise _located(found, ("export", "keywords"), "export.keywords must be an array of text")
+    return ExportMetadata(
+        name=name,
+        title=texts["title"],
+        description=texts["description"],
+        homepage=texts["homepage"],
+        licence=texts["licence"],
+        contributors=_contributors(found, table.get("contributors", [])),
+        keywords=tuple(keywords),
+    )
+
+
+def _contributors(found: ConfigFile, value: Any) -> tuple[dict[str, str], ...]:
+    """`contributors`: each "Name <email>" or a table with a `title` (and `email`, `path`,
+    `role`, `organization`)."""
+    message = 'export.contributors must be an array of "Name <email>" or tables with a title'
+    if not isinstance(value, list):
+        raise _located(found, ("export", "contributors"), f"{message}, got {_described(value)}")
+    people: list[dict[str, str]] = []
+    for index, item in enumerate(value):
+        where = ("export", "contributors", index)
+        if isinstance(item, str):
+            match = _CONTRIBUTOR.fullmatch(item)
+            if match is None or not match.group("title"):
+                raise _located(found, where, f"{message}, got {item!r}")
+            person = {"title": match.group("title")}
+            if match.group("email"):
+                person["email"] = match.group("email")
+        elif isinstance(item, dict):
+            unknown = [k for k in item if k not in _CONTRIBUTOR_KEYS]
+            if unknown or not all(isinstance(v, str) and v.strip() for v in item.values()):
+                what = f"unknown key {unknown[0]!r}" if unknown else "a value that is not text"
+                raise _located(
+                    found, where, f"{message}: {what}", hint="keys: " + ", ".join(_CONTRIBUTOR_KEYS)
+                )
+            if "title" not in item:
+                raise _located(found, where, f"{message}: this one has no title")
+            person = {k: v.strip() for k, v in item.items()}
+        else:
+            raise _located(found, where, f"{message}, got {_described(item)}")
+        people.append(person)
+    return tuple(people)
 
 
 def _described(value: Any) -> str:

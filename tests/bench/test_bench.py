@@ -27,6 +27,8 @@ UCAP_CASES = {
     "agreements-json": "agreements",
     "results": "results",
     "results-json": "results",
+    "export-datapackage": "export",
+    "export-sqlite": "export",
     "broken-validate-cold": "validate",
     **{
         f"broken-{view}{cold}": view.split("-")[0]

@@ -152,6 +152,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "add": ("ucap_cli.cli.add", "app"),
     "fmt": ("ucap_cli.cli.fmt", "fmt"),
     "import": ("ucap_cli.cli.import_", "import_"),
+    "export": ("ucap_cli.cli.export", "app"),
 }
 
 

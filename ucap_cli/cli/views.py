@@ -116,11 +116,19 @@ def show_report(
     the cache was not used, the files left out, a hint when records have errors. Exit 1 when
     a file has errors, else 0."""
     from ucap_cli.cli.output import emit, report_warning, stderr_lines
-    from ucap_cli.render.safe import one_line, visible
-    from ucap_cli.render.tabular import ERROR_HINT
 
     report_warning(report.cache_warning)
     saved = emit(view, output_format, report, details=details, export=export, title=f"ucap {view}")
+    stderr_lines([*problem_notes(report), *saved])
+    raise typer.Exit(1 if report.files else 0)
+
+
+def problem_notes(report: Any) -> list[str]:
+    """The lines for stderr about a report's files with errors: each file left out, and a
+    hint when records with errors are in the view."""
+    from ucap_cli.render.safe import one_line, visible
+    from ucap_cli.render.tabular import ERROR_HINT
+
     notes = [
         f"ucap: skipped {visible(f.display)}:{f.error.line}:{f.error.column}: "
         f"{f.error.code} {one_line(f.error.message)}"
@@ -131,8 +139,7 @@ def show_report(
         notes.append("  hint: run `ucap validate` for every problem")
     if report.flagged:
         notes.append(ERROR_HINT)
-    stderr_lines([*notes, *saved])
-    raise typer.Exit(1 if report.files else 0)
+    return notes
 
 
 # --------------------------------------------------------------------------- -o FILE

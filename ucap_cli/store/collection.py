@@ -88,12 +88,22 @@ def reduce_records(
     *,
     progress: Progress | None = None,
     use_cache: bool = True,
+    each: Callable[[FileStatus, T], None] | None = None,
 ) -> Reduction[T]:
-    """`reduce` of each record file of the records folder (None: nothing kept of it)."""
+    """`reduce` of each record file of the records folder (None: nothing kept of it).
+
+    `each`, for a view that writes as it goes: called in this process with each product as
+    it comes (in path order, with its file's status before the duplicate-id check), which
+    is then not kept (`items` is empty)."""
     paths = record_paths(config)
     cache = _parsed_cache(config, paths) if use_cache else None
     work = partial(_reduce_file, reduce=reduce, load=_Loader.of(config, cache))
-    loaded = list(map_files(work, paths, progress))
+    loaded: list[tuple[FileStatus, T | None]] = []
+    for status, product in map_files(work, paths, progress):
+        if each is not None and product is not None:
+            each(status, product)
+            product = None
+        loaded.append((status, product))
     statuses = _with_duplicate_ids(config, [status for status, _ in loaded])
     items = [
         (status, product)

@@ -15,13 +15,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from ucap_cli.errors import WriteError
+from ucap_cli.errors import UsageError, WriteError
 from ucap_cli.toml.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
 from ucap_cli.toml.files import FileTooLargeError, read_bytes
 
@@ -180,6 +181,130 @@ def atomic_write(
             raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
         raise
     _sync_folder(folder)
+
+
+@contextlib.contextmanager
+def replacing_file(path: Path) -> Iterator[Path]:
+    """A temporary file beside `path` (named as `atomic_write` names its own) for a writer
+    that needs a file rather than bytes (a SQLite database). When the block ends without an
+    error, the file is flushed to disk and renamed over `path` (through a symbolic link, to
+    the file it points at); on any error, Ctrl-C included, it is removed and `path` is left
+    as it was. Errors of the file system are WriteErrors."""
+    path = _target(path)
+    folder = path.parent
+    remove_stale_temporaries(path)
+    mode = _mode(path)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise WriteError(f"cannot write in {folder}: {error.strerror or error}") from None
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        with open(temp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(error, OSError):
+            raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
+        raise
+    _sync_folder(folder)
+
+
+@contextlib.contextmanager
+def replacing_folder(path: Path, replaceable: frozenset[str]) -> Iterator[Path]:
+    """A temporary folder beside `path` to write files in; when the block ends without an
+    error it takes the place of `path`, and on any error it is removed with what was written
+    in it.
+
+    `path` may not exist, or be an empty folder, or hold nothing but regular files named in
+    `replaceable` (what an earlier run wrote there): those are removed once the new folder is
+    in place, and nothing else ever is. Any other `path` is a UsageError, raised before the
+    block runs. The new folder takes the place of the old in two renames (the old one aside,
+    the new one in): a reader sees the old files or the new ones, never a mix.
+    """
+    path = _target(path)
+    folder = path.parent
+    _replaceable_folder(path, replaceable)
+    mode = _mode(path, folder=True)
+    try:
+        temp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder))
+    except OSError as error:
+        raise WriteError(f"cannot write in {folder}: {error.strerror or error}") from None
+    try:
+        os.chmod(temp, mode)  # mkdtemp's folder is the user's alone
+        yield temp
+        for entry in os.scandir(temp):
+            with open(entry.path, "rb") as handle:
+                os.fsync(handle.fileno())
+        old = _replaceable_folder(path, replaceable)  # again: it may have changed meanwhile
+        _swap_folder(temp, path, old)
+    except BaseException as error:
+        if temp.exists():
+            shutil.rmtree(temp, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
+        raise
+    _sync_folder(folder)
+
+
+def _replaceable_folder(path: Path, replaceable: frozenset[str]) -> list[str] | None:
+    """The files of the folder `path` to remove once it is replaced (None: no such folder);
+    a UsageError when it may not be replaced."""
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
+    if not stat.S_ISDIR(status.st_mode):
+        raise UsageError(f"{path} exists and is not a folder; nothing was written")
+    names: list[str] = []
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if entry.name not in replaceable or not entry.is_file(follow_symlinks=False):
+                raise UsageError(
+                    f"{path} is not empty and holds {entry.name!r}, which ucap did not write "
+                    "there; nothing was written",
+                    hint="choose a new folder, or an empty one",
+                )
+            names.append(entry.name)
+    return names
+
+
+def _swap_folder(new: Path, path: Path, old_files: list[str] | None) -> None:
+    """`new` in the place of `path`, whose `old_files` (and then itself) are removed."""
+    if old_files is None:
+        os.rename(new, path)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+    os.replace(path, aside)  # over the empty folder just made
+    try:
+        os.rename(new, path)
+    except BaseException:
+        os.replace(aside, path)
+        raise
+    for name in old_files:
+        with contextlib.suppress(OSError):
+            os.unlink(aside / name)
+    with contextlib.suppress(OSError):  # not empty: someone put a file there meanwhile
+        os.rmdir(aside)
+
+
+def _mode(path: Path, *, folder: bool = False) -> int:
+    """The permissions of `path`, or those a new file (or folder) gets."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return (0o777 if folder else 0o666) & ~umask
+    except OSError as error:
+        raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def remove_stale_temporaries(path: Path) -> None:
