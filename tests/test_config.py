@@ -319,7 +319,7 @@ def test_find_project_stops_at_the_nearest_project(tmp_path: Path) -> None:
         (
             "strict = true\ncolour = 1\n",
             "ucap.toml:2:1: unknown configuration key 'colour'",
-            "keys: records, activity_kinds, themes, ignore, strict, max_file_size",
+            "keys: records, activity_kinds, themes, ignore, strict, max_file_size, export",
         ),
         (
             "ignore = ['W3O1']\n",

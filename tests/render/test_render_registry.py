@@ -9,7 +9,17 @@ import pytest
 
 from ucap_cli.render.registry import FORMATS, WRITERS, format_of_suffix, formats, writer
 
-VIEWS = ("list", "show", "timeline", "summary", "validate")
+VIEWS = (
+    "list",
+    "show",
+    "timeline",
+    "summary",
+    "agreements",
+    "results",
+    "changes",
+    "validate",
+    "statistics",
+)
 
 
 def test_every_view_has_writers_and_every_writer_a_known_format() -> None:
@@ -29,7 +39,7 @@ def test_every_writer_is_a_function_of_the_report_and_the_options(view: str, fmt
 
 
 def test_the_first_format_is_the_default() -> None:
-    assert [formats(view)[0] for view in VIEWS] == ["table", "table", "table", "table", "text"]
+    assert [formats(view)[0] for view in VIEWS] == [*["table"] * 7, "text", "text"]
     assert formats("validate") == ("text", "concise", "json", "github", "sarif")
     assert formats("list") == ("table", "json", "csv", "markdown")
 
