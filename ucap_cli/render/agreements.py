@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ucap_cli import __version__
 from ucap_cli.render import jsonout
-from ucap_cli.render.fitted import FittedTable, phrases
+from ucap_cli.render.fitted import FittedTable, Step, phrases
 from ucap_cli.render.registry import Options, Screen
 from ucap_cli.render.safe import one_line
 from ucap_cli.render.tabular import (
@@ -36,6 +36,22 @@ from ucap_cli.views.agreements import AgreementRow, AgreementsView, Total
 from ucap_cli.views.report import Report
 
 COLUMNS = ("date", "record", "activity", "kind", "parties", "count", "title")
+# How the terminal table shares a narrow width (see render/fitted.py): the date, the record's
+# id (what `ucap show` takes) and the count whole, then no word cut; the texts give way first.
+LADDER: tuple[Step, ...] = (
+    ("date", "whole"),
+    ("record", "whole"),
+    ("count", "whole"),
+    ("kind", "word"),
+    ("activity", "piece"),
+    ("parties", "piece"),
+    ("title", "piece"),
+    ("activity", "word"),
+    ("parties", "word"),
+    ("title", "word"),
+    ("kind", "whole"),
+    ("parties", "phrase"),
+)
 CSV_COLUMNS = (
     "date",
     "record",
@@ -78,6 +94,15 @@ def table_row(row: AgreementRow) -> tuple[str, ...]:
     )
 
 
+def table_cells(row: AgreementRow) -> tuple[tuple[str, ...], ...]:
+    """The COLUMNS of one agreement as the phrases a terminal keeps whole where it can: each
+    party's name; a text (the activity, the title) is one phrase, broken between words."""
+    return tuple(
+        tuple(phrases(cell)) if name == "parties" else (cell,)
+        for name, cell in zip(COLUMNS, table_row(row), strict=True)
+    )
+
+
 def totals_rows(totals: Sequence[Total], label: str, view: AgreementsView) -> list[list[str]]:
     """The rows of a totals table: `label`, entries, agreements, then a total row."""
     header = [label, "entries", "agreements"]
@@ -98,8 +123,11 @@ def agreements_screen(report: Report[AgreementsView], options: Options) -> Scree
     parts: list[RenderableType] = []
     if view.rows:
         parts += [Text(one_line(headline(view)), style="bold"), Text("")]
-        rows = [tuple(phrases(cell) for cell in table_row(row)) for row in view.rows]
-        parts.append(FittedTable(COLUMNS, rows, terminal=options.terminal, right=("count",)))
+        rows = [table_cells(row) for row in view.rows]
+        table = FittedTable(
+            COLUMNS, rows, ladder=LADDER, terminal=options.terminal, right=("count",)
+        )
+        parts.append(table)
         if len(view.rows) < view.entries:
             parts.append(
                 Text(

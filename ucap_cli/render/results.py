@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ucap_cli import __version__
 from ucap_cli.render import jsonout
-from ucap_cli.render.fitted import FittedTable, phrases
+from ucap_cli.render.fitted import FittedTable, Step, phrases
 from ucap_cli.render.registry import Options, Screen
 from ucap_cli.render.safe import one_line
 from ucap_cli.render.tabular import (
@@ -29,6 +29,19 @@ from ucap_cli.views.report import Report
 from ucap_cli.views.results import ResultRow, ResultsView
 
 COLUMNS = ("record", "theme", "status", "text", "organisations")
+# How the terminal table shares a narrow width (see render/fitted.py): the record's id (what
+# `ucap show` takes) and the status whole, then no word cut; the texts give way first.
+LADDER: tuple[Step, ...] = (
+    ("record", "whole"),
+    ("status", "whole"),
+    ("theme", "word"),
+    ("text", "piece"),
+    ("organisations", "piece"),
+    ("text", "word"),
+    ("organisations", "word"),
+    ("organisations", "phrase"),
+    ("theme", "phrase"),
+)
 CSV_COLUMNS = ("record", "lead_city", "theme", "status", "text", "organisations", "problem")
 EMPTY = "no expected results match"
 
@@ -52,6 +65,15 @@ def table_row(row: ResultRow) -> tuple[str, ...]:
     )
 
 
+def table_cells(row: ResultRow) -> tuple[tuple[str, ...], ...]:
+    """The COLUMNS of one expected result as the phrases a terminal keeps whole where it can:
+    each organisation's name; a text (the theme, the result) is one phrase."""
+    return tuple(
+        tuple(phrases(cell)) if name == "organisations" else (cell,)
+        for name, cell in zip(COLUMNS, table_row(row), strict=True)
+    )
+
+
 def totals_rows(view: ResultsView) -> list[list[str]]:
     """The rows of the totals table: status, expected results, then a total row."""
     rows = [[t.status, str(t.results)] for t in view.by_status]
@@ -68,8 +90,8 @@ def results_screen(report: Report[ResultsView], options: Options) -> Screen:
     parts: list[RenderableType] = []
     if view.rows:
         parts += [Text(one_line(headline(view)), style="bold"), Text("")]
-        rows = [tuple(phrases(cell) for cell in table_row(row)) for row in view.rows]
-        parts.append(FittedTable(COLUMNS, rows, terminal=options.terminal, right=()))
+        rows = [table_cells(row) for row in view.rows]
+        parts.append(FittedTable(COLUMNS, rows, ladder=LADDER, terminal=options.terminal))
         if len(view.rows) < view.matched:
             parts.append(
                 Text(
