@@ -33,6 +33,8 @@ def test_the_sql_examples_give_the_outputs_shown(run: Run, tmp_path: Path) -> No
         (body, found[i + 1][1]) for i, (language, body) in enumerate(found) if language == "sql"
     ]
     assert len(queries) == 3
+    outputs = [i for i, (language, _) in enumerate(found) if language == "text"]
+    assert [found[i - 1][0] for i in outputs] == ["sql"] * 3  # each text block: a query's output
     db = sqlite3.connect(tmp_path / "ucap.db")
     try:
         for query, output in queries:
