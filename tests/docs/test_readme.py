@@ -445,6 +445,26 @@ CHECKED: list[tuple[str, str, Callable[[Block], bool], str]] = [
      "test_the_example_record_is_valid_under_strict"),
     ("bench/README.md", "sh", lambda b: "bench/run.py --quick" in b.body,
      "test_quick_run_prints_a_figure_for_every_existing_command"),
+    # docs/changes.md's transcripts need a git repository: test_changes_doc builds the page's.
+    ("docs/changes.md", "sh", lambda b: b.body.startswith("ucap changes REV [REV2] "),
+     "test_the_synopsis_names_real_options"),
+    ("docs/changes.md", "text", lambda b: b.body.startswith("$ ucap changes "),
+     "test_the_page_s_transcripts_are_real"),
+    ("docs/summary-document.md", "text",
+     lambda b: b.body.startswith("IUC Urban Cooperation Action Plan (U-CAP) Summary\n"),
+     "test_the_summary_document_example_is_the_real_output"),
+    ("docs/validate-fix.md", "text", lambda b: b.body.startswith("$ ucap validate --statistics\n"),
+     "test_the_docs_example_is_the_real_output"),
+    ("docs/validate-fix.md", "yaml", lambda b: b.body.startswith("# .pre-commit-config.yaml\n"),
+     "test_the_pre_commit_example_uses_the_hooks_the_page_describes"),
+    ("docs/export.md", "toml", lambda b: b.body.startswith("[export]\n"),
+     "test_the_configuration_example_is_read_as_documented"),
+    ("docs/export.md", "sql", lambda b: b.body.startswith("SELECT "),
+     "test_the_sql_examples_give_the_outputs_shown"),
+    ("docs/export.md", "text", lambda b: all("|" in line for line in b.body.splitlines()),
+     "test_the_sql_examples_give_the_outputs_shown"),
+    ("docs/reports.md", "markdown", lambda b: b.body.startswith("# Agreements\n"),
+     "test_the_markdown_example_is_the_real_output"),
 ]  # fmt: skip
 
 
