@@ -120,8 +120,9 @@ def test_problem_code_table_matches_the_codes() -> None:
 
 
 def test_the_readme_stays_short() -> None:
-    """Issue 14: the README fits a newcomer; the rest is in docs/ and bench/README.md."""
-    assert len(README.splitlines()) < 250
+    """Issue 14: the README fits a newcomer; the rest is in docs/ and bench/README.md.
+    (Issues 15-17 added six commands: their section points to docs/ too.)"""
+    assert len(README.splitlines()) < 300
 
 
 def test_every_page_the_readme_points_to_exists() -> None:
