@@ -536,24 +536,39 @@ def many_keys(count: int, where: str) -> str:
     return VALID_RECORD + keys
 
 
+# Runs `python -m ucap_cli ARGV` and, at exit, writes its peak memory (VmHWM) to UCAP_TEST_PEAK.
+# Not ru_maxrss from wait4: Linux carries the parent's peak across fork and exec into it, and
+# after the rest of the suite the pytest process itself holds more than the bound below.
+_PEAK_WRAPPER = """
+import atexit, os, runpy, sys
+def peak():
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    with open(os.environ["UCAP_TEST_PEAK"], "w") as out:
+        out.write(str(int(line.split()[1]) * 1024))
+atexit.register(peak)
+sys.argv[0] = "ucap"
+runpy.run_module("ucap_cli", run_name="__main__")
+"""
+
+
 def measured(cwd: Path, *args: str) -> tuple[int, str, float, int]:
     """`ucap ARGS` in a child process: its exit status, its stdout, its wall time (s) and its
     peak memory (bytes, as Linux counts it)."""
-    out = cwd / "out.txt"
+    out, peak = cwd / "out.txt", cwd / "peak.txt"
     started = time.monotonic()
     with out.open("wb") as stdout:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "ucap_cli", *args],
+        status = subprocess.run(
+            [sys.executable, "-c", _PEAK_WRAPPER, *args],
             cwd=cwd,
             stdout=stdout,
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
-            env={**os.environ, "NO_COLOR": "1"},
-        )
-        _, status, usage = os.wait4(child.pid, 0)
+            env={**os.environ, "NO_COLOR": "1", "UCAP_TEST_PEAK": str(peak)},
+            check=False,
+        ).returncode
     elapsed = time.monotonic() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return child.returncode, out.read_text(encoding="utf-8"), elapsed, usage.ru_maxrss * 1024
+    return status, out.read_text(encoding="utf-8"), elapsed, int(peak.read_text())
 
 
 @pytest.mark.slow
