@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ucap_cli.check.loader import RecordFile, parse
+from ucap_cli.check.result import FileStatus
 from ucap_cli.record.model import ValidRecord
 from ucap_cli.render.console import make_console
-from ucap_cli.store.collection import FileStatus
 
 
 def record_file(

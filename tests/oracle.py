@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from ucap_cli import __version__
 from ucap_cli.check.loader import RecordFile, load_file
+from ucap_cli.check.result import FileStatus
 from ucap_cli.check.rules import IdOwner, duplicate_ids
 from ucap_cli.config import Config
 from ucap_cli.record.data import as_data
@@ -29,7 +30,6 @@ from ucap_cli.record.model import Activity, Record
 from ucap_cli.render import jsonout
 from ucap_cli.render.safe import one_line, visible
 from ucap_cli.render.tabular import ERROR_HINT, problem_json, problem_text, write_csv
-from ucap_cli.store.collection import FileStatus
 from ucap_cli.store.files import record_paths
 from ucap_cli.toml.files import display_path
 from ucap_cli.views.query import Filters, Match, match_activities, match_record, sort_matches

@@ -11,6 +11,7 @@ import pytest
 from builders import record_file, rendered, status_of
 from conftest import LYON_GRAZ, PUNE, VALID_RECORD, edited
 
+from ucap_cli.check.result import FileStatus
 from ucap_cli.record.dates import PartialDate
 from ucap_cli.render.fitted import Step, fit_widths, phrases
 from ucap_cli.render.records import (
@@ -28,7 +29,6 @@ from ucap_cli.render.records import (
 )
 from ucap_cli.render.registry import Options
 from ucap_cli.render.tabular import problem_text
-from ucap_cli.store.collection import FileStatus
 from ucap_cli.views.listing import Form, ListView, in_order, listed
 from ucap_cli.views.query import Filters
 from ucap_cli.views.report import Report, with_errors

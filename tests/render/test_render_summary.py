@@ -14,6 +14,7 @@ from rich.text import Text
 
 from ucap_cli import __version__
 from ucap_cli.check.problems import Problem
+from ucap_cli.check.result import FileStatus
 from ucap_cli.render.registry import Options
 from ucap_cli.render.summary import (
     CSV_COLUMNS,
@@ -28,7 +29,6 @@ from ucap_cli.render.summary import (
     summary_markdown,
     summary_screen,
 )
-from ucap_cli.store.collection import FileStatus
 from ucap_cli.views.query import Filters
 from ucap_cli.views.report import Report
 from ucap_cli.views.summary import Summary, combine, tally

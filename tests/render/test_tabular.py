@@ -12,6 +12,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from ucap_cli.check.problems import Problem
+from ucap_cli.check.result import FileStatus
 from ucap_cli.record.model import Agreement
 from ucap_cli.render.tabular import (
     agreement_kind,
@@ -29,7 +30,6 @@ from ucap_cli.render.tabular import (
     problem_text,
     write_csv,
 )
-from ucap_cli.store.collection import FileStatus
 
 GFM = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 

@@ -15,12 +15,11 @@ import pytest
 from conftest import LYON_GRAZ, PUNE, VALID_RECORD, edited, write_collection, write_record
 
 from ucap_cli.check.loader import RecordFile
-from ucap_cli.check.result import Selection
+from ucap_cli.check.result import FileStatus, Selection
 from ucap_cli.config import Config, load_config
 from ucap_cli.errors import UsageError
 from ucap_cli.record.model import ValidRecord
 from ucap_cli.store.collection import (
-    FileStatus,
     fold_records,
     read_record,
     reduce_records,

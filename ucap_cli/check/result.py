@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ucap_cli.check.problems import Problem, count
 from ucap_cli.errors import ExitCode
 from ucap_cli.toml.lines import toml_lines
+
+
+@dataclass(frozen=True, slots=True)
+class FileStatus:
+    """What a view knows of a file besides its product, as the store found it: the id it
+    declares, its first error (None: it has none) and whether its TOML could be read (else
+    nothing of it is in a view, and `error` says why)."""
+
+    path: Path
+    display: str
+    id: str | None
+    error: Problem | None
+    readable: bool
 
 
 @dataclass

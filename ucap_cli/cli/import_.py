@@ -89,4 +89,3 @@ def _read_stdin() -> str:
     if len(raw) > DEFAULT_MAX_FILE_SIZE:
         raise ValueError(f"larger than the limit of {DEFAULT_MAX_FILE_SIZE:,} bytes")
     return raw.decode("utf-8-sig")
-

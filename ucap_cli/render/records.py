@@ -14,6 +14,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from ucap_cli.check.result import FileStatus
 from ucap_cli.record.data import encode
 from ucap_cli.record.dates import PartialDate
 from ucap_cli.render import jsonout
@@ -31,7 +32,6 @@ from ucap_cli.render.tabular import (
     problem_text,
     write_csv,
 )
-from ucap_cli.store.collection import FileStatus
 from ucap_cli.views.listing import Listed, ListView, RecordRow
 from ucap_cli.views.report import Report
 

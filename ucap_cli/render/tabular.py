@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ucap_cli.check.problems import Problem
+from ucap_cli.check.result import FileStatus
 from ucap_cli.record.model import Agreement
 from ucap_cli.render.safe import one_line, visible
-from ucap_cli.store.collection import FileStatus
 
 DASH = "\u2013"  # en dash
 SEPARATOR = "; "  # joins a list in a CSV or Markdown cell

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from ucap_cli.check.findings import Finding
 from ucap_cli.check.loader import LARGE, RecordFile, check_data, load_file, read_leniently
 from ucap_cli.check.problems import Problem
-from ucap_cli.check.result import Selection, ValidationResult
+from ucap_cli.check.result import FileStatus, Selection, ValidationResult
 from ucap_cli.check.rules import IdOwner, duplicate_ids
 from ucap_cli.config import Config
 from ucap_cli.store.cache import ParsedCache, Verdict, VerdictCache
@@ -42,19 +42,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class FileStatus:
-    """What the store knows of a file besides a view's product: the id it declares, its first
-    error (None: it has none) and whether its TOML could be read (else nothing of it is in a
-    view, and `error` says why)."""
-
-    path: Path
-    display: str
-    id: str | None
-    error: Problem | None
-    readable: bool
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ from ucap_cli.toml.parser import TOMLDecodeError, TooDeepError, loads, parse_doc
 WIDTH = 100  # tomli-w's line length
 INDENT = "    "  # tomli-w's indentation
 
+
 class FormatError(UcapError):
     """A file cannot be formatted: it is not TOML."""
 

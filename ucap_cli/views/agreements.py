@@ -21,10 +21,11 @@ from typing import Any
 
 from ucap_cli.check.loader import RecordFile
 from ucap_cli.check.problems import Problem
+from ucap_cli.check.result import FileStatus
 from ucap_cli.config import Config
 from ucap_cli.record.dates import PartialDate
 from ucap_cli.record.vocab import AGREEMENT_KINDS
-from ucap_cli.store.collection import FileStatus, Progress, reduce_records
+from ucap_cli.store.collection import Progress, reduce_records
 from ucap_cli.views.query import Filters, match_activities, ordered, start_key
 from ucap_cli.views.report import Report, with_errors
 

@@ -19,11 +19,11 @@ from typing import Any, Literal, TypeVar
 
 from ucap_cli.check.loader import RecordFile
 from ucap_cli.check.problems import Problem
+from ucap_cli.check.result import FileStatus
 from ucap_cli.config import Config
 from ucap_cli.record import vocab
 from ucap_cli.record.fields import activity_fields, record_fields
 from ucap_cli.record.model import Activity, Agreement, City, ExpectedResult, Record
-from ucap_cli.store.collection import FileStatus
 from ucap_cli.store.history import Revision, read_changes
 from ucap_cli.views.query import Filters, activity_matches, record_matches
 from ucap_cli.views.report import Report

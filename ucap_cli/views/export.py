@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from ucap_cli.check.loader import RecordFile
+from ucap_cli.check.result import FileStatus
 from ucap_cli.config import Config
-from ucap_cli.store.collection import FileStatus, Progress, reduce_records
+from ucap_cli.store.collection import Progress, reduce_records
 from ucap_cli.views.query import Filters, match_record
 from ucap_cli.views.report import Report, with_errors
 from ucap_cli.views.tables import Row, record_rows

@@ -13,12 +13,13 @@ from functools import partial
 from typing import Any, Literal
 
 from ucap_cli.check.loader import RecordFile
+from ucap_cli.check.result import FileStatus
 from ucap_cli.config import Config
 from ucap_cli.record.data import as_data, encode
 from ucap_cli.record.dates import PartialDate
 from ucap_cli.record.fields import selected
 from ucap_cli.record.model import Record
-from ucap_cli.store.collection import FileStatus, Progress, reduce_records
+from ucap_cli.store.collection import Progress, reduce_records
 from ucap_cli.views.query import Filters, Match, match_record, ordered, sort_field
 from ucap_cli.views.report import Report, with_errors
 

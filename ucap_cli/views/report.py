@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from ucap_cli.store.collection import FileStatus
+from ucap_cli.check.result import FileStatus
 
 T = TypeVar("T")
 

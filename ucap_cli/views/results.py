@@ -17,9 +17,10 @@ from typing import Any
 
 from ucap_cli.check.loader import RecordFile
 from ucap_cli.check.problems import Problem
+from ucap_cli.check.result import FileStatus
 from ucap_cli.config import Config
 from ucap_cli.record.vocab import RESULT_STATUSES
-from ucap_cli.store.collection import FileStatus, Progress, reduce_records
+from ucap_cli.store.collection import Progress, reduce_records
 from ucap_cli.views.query import Filters, match_record, ordered, start_key
 from ucap_cli.views.report import Report, with_errors
 

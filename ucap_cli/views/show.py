@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ucap_cli.check.loader import RecordFile
+from ucap_cli.check.result import FileStatus
 from ucap_cli.config import Config
 from ucap_cli.errors import UcapError
 from ucap_cli.record.model import Record
-from ucap_cli.store.collection import FileStatus, read_record
+from ucap_cli.store.collection import read_record
 from ucap_cli.views.report import Report
 
 

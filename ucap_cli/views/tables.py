@@ -555,4 +555,3 @@ def record_rows(record: Record, file: str) -> dict[str, list[Row]]:
     """The rows of a record in each table (`problems` aside), without the record's key:
     its places, then its values (`file`: the `file` column of `records`)."""
     return {name: maker.rows(record, file) for name, maker in _row_makers().items()}
-
