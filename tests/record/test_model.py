@@ -5,14 +5,23 @@ keeps readable values, the configuration's kinds and themes, and the helpers vie
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from typing import Any
 
 import pytest
 from conftest import VALID_RECORD, edited
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ucap_cli.record.dates import PartialDate
-from ucap_cli.record.model import LENIENT, Activity, City, Period, Record, ValidRecord
+from ucap_cli.record.model import (
+    FREE_FORM,
+    LENIENT,
+    Activity,
+    City,
+    Period,
+    Record,
+    ValidRecord,
+)
 from ucap_cli.toml.parser import loads
 
 DATA: dict[str, Any] = loads(VALID_RECORD)
@@ -176,3 +185,26 @@ def test_records_are_frozen() -> None:
     city = City.model_validate({"name": "Lyon", "country": "FR"})
     with pytest.raises(ValidationError):
         city.name = "Graz"  # type: ignore[misc]
+
+
+def _unvalidated(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """The key paths of `model` whose values may be anything (typed `Any`)."""
+    found: list[tuple[str, ...]] = []
+    for name, info in model.model_fields.items():
+        stack: list[Any] = [info.annotation]
+        while stack:
+            annotation = stack.pop()
+            if annotation is Any:
+                found.append((*prefix, name))
+                break
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                found += _unvalidated(annotation, (*prefix, name))
+            else:
+                stack.extend(typing.get_args(annotation))
+    return found
+
+
+def test_free_form_names_every_place_a_valid_record_can_nest_deep() -> None:
+    """The loader checks the depth limit only under FREE_FORM in a valid record: everything
+    else of the model must have a fixed shape."""
+    assert _unvalidated(ValidRecord) == [(key,) for key in FREE_FORM]

@@ -60,7 +60,7 @@ from ucap_cli.store.collection import _Loader
 from ucap_cli.store.scratch import FOLDER, RACY_SECONDS
 from ucap_cli.store.workers import MIN_FILES
 from ucap_cli.toml.files import display_path
-from ucap_cli.toml.parser import loads, parse_document
+from ucap_cli.toml.parser import loads, read_document
 
 PAST = 1_500_000_000.0  # an mtime in 2017, far outside the racy window
 
@@ -336,14 +336,14 @@ def test_put_never_raises(tmp_path: Path) -> None:
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts the loader parses from now on (ucap_cli.check.loader.parse_document, counted)."""
+    """The texts the loader parses from now on (ucap_cli.check.loader.read_document, counted)."""
     seen: list[str] = []
 
     def counting(text: str) -> dict[str, Any]:
         seen.append(text)
-        return parse_document(text)
+        return read_document(text)
 
-    monkeypatch.setattr(ucap_cli.check.loader, "parse_document", counting)
+    monkeypatch.setattr(ucap_cli.check.loader, "read_document", counting)
     return seen
 
 

@@ -286,6 +286,59 @@ def test_deep_nesting_is_e004_at_its_place(run: Run, tmp_path: Path, case: str) 
     assert result.stdout.startswith(f"records/demo.toml:{line}:{column}: error E004 [extra] ")
 
 
+# Deep values where the model validates (the loader checks the depth after validation, and
+# all of a record that fails it): each is E004 alone, never a validation error or a traceback.
+DEEP_IN_VALIDATED = {
+    "outputs-arrays-399": VALID_RECORD.replace(
+        'themes = ["Mobility"]\n',
+        'themes = ["Mobility"]\noutputs = ' + "[" * 399 + "]" * 399 + "\n",
+    ),
+    "sdgs-arrays-200": VALID_RECORD.replace(
+        "sdgs = [9, 11]", "sdgs = " + "[" * 200 + "9" + "]" * 200
+    ),
+    "city-dotted-999": VALID_RECORD.replace(
+        "population = 513000", "population = 513000\n" + ".".join("a" * 999) + " = 1"
+    ),
+    "partner-inline-300": VALID_RECORD.replace(
+        'short = "GRZ"', "short = " + "{a = " * 300 + "1" + " }" * 300
+    ),
+    "unknown-and-bad-values": VALID_RECORD.replace(
+        'country = "France"', 'country = "Frnace"'
+    ).replace("sdgs = [9, 11]", "sdgs = [99]")
+    + "["
+    + ".".join(["zzz", *"b" * 120])
+    + "]\nc = 1\n",
+    "extra-and-an-error": VALID_RECORD.replace(
+        'contact = "team@example.org"', 'contact = "nobody"'
+    ).replace('anything = { goes = [1, "here"] }', ".".join("a" * 200) + " = 1"),
+}
+
+
+@pytest.mark.parametrize("case", list(DEEP_IN_VALIDATED))
+@pytest.mark.parametrize("command", ["validate", "list-json", "show-json"])
+def test_deep_values_where_the_model_validates_are_e004_alone(
+    run: Run, tmp_path: Path, case: str, command: str
+) -> None:
+    write_record(tmp_path / "records", "demo", DEEP_IN_VALIDATED[case])
+    arguments = {
+        "validate": ("validate", "--no-cache", "--format", "json"),
+        "list-json": ("list", "--no-cache", "--format", "json"),
+        "show-json": ("show", "demo", "--format", "json"),
+    }[command]
+    result = run(*arguments)
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output and "RecursionError" not in output
+    assert result.exit_code == 1, output
+    if command == "validate":
+        [problem] = json.loads(result.stdout)["problems"]
+        assert problem["code"] == "E004" and "nested" in problem["message"], problem
+    elif command == "list-json":
+        [entry] = json.loads(result.stdout)
+        assert entry["left_out"] is True and entry["problems"][0]["code"] == "E004", entry
+    else:
+        assert "E004" in result.stderr and result.stdout == ""
+
+
 @pytest.mark.parametrize("case", list(DEEP))
 @pytest.mark.parametrize(
     "command",

@@ -30,7 +30,13 @@ from ucap_cli.toml.edit import Fix
 from ucap_cli.toml.encoding import ForeignEncodingError, check_utf8_mark
 from ucap_cli.toml.lines import toml_lines
 from ucap_cli.toml.locate import SourceMap, build_source_map, place_too_deep
-from ucap_cli.toml.parser import TOMLDecodeError, TooDeepError, error_location, parse_document
+from ucap_cli.toml.parser import (
+    TOMLDecodeError,
+    TooDeepError,
+    check_depth,
+    error_location,
+    read_document,
+)
 
 if TYPE_CHECKING:
     from ucap_cli.record.model import Record
@@ -187,34 +193,46 @@ def parse(file: RecordFile, text: str, context: dict[str, Any], *, readable: boo
     nested deeper than the one limit (E004) is treated as a file that is not TOML: its data
     is not kept, so nothing walks it.
     """
-    from ucap_cli.record.model import SCHEMA_VERSION, ValidRecord
+    from ucap_cli.record.model import FREE_FORM, SCHEMA_VERSION, ValidRecord
 
     file.text = text
     try:
-        file.data = parse_document(text)
+        data = read_document(text)
     except TOMLDecodeError as error:
         message, line, column = error_location(error, text)
         file.problems.append(Problem(file.display, line, column, "E002", f"TOML: {message}"))
         return
     except TooDeepError as error:
-        message, position = place_too_deep(error, file.source_map())
-        file.problems.append(Problem(file.display, position.line, position.column, "E004", message))
+        _too_deep(file, error)
         return
-    version = file.data.get("schema_version")
-    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
-        file.report(
-            [
-                Finding(
-                    "E003",
-                    f"schema_version {version} is newer than this ucap (reads version "
-                    f"{SCHEMA_VERSION})",
-                    ("schema_version",),
-                    "value",
-                    hint="upgrade ucap: pip install --upgrade ucap",
-                )
-            ]
-        )
-    elif _validate(file, file.data, context, large=len(text) > _LARGE):
+    file.data = data
+    version = data.get("schema_version")
+    valid = False
+    try:
+        if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+            check_depth(data)
+            file.report(
+                [
+                    Finding(
+                        "E003",
+                        f"schema_version {version} is newer than this ucap (reads version "
+                        f"{SCHEMA_VERSION})",
+                        ("schema_version",),
+                        "value",
+                        hint="upgrade ucap: pip install --upgrade ucap",
+                    )
+                ]
+            )
+        else:
+            # The depth limit, checked after validation: the model nests a few levels, so a
+            # valid record can only nest deep in its free-form tables (most files are valid,
+            # and walking all of their data would cost a twentieth of loading them).
+            valid = _validate(file, data, context, large=len(text) > _LARGE)
+            check_depth(data, FREE_FORM if valid else None)
+    except TooDeepError as error:
+        _too_deep(file, error)
+        return
+    if valid:
         assert isinstance(file.record, ValidRecord)
         file.report(rules.check_record(file.record, file.path))
     file.report(rules.todo_marks(text))  # after the errors, which the cap must never drop
@@ -222,6 +240,17 @@ def parse(file: RecordFile, text: str, context: dict[str, Any], *, readable: boo
         file.report_unused_suppressions()
     elif readable:
         read_leniently(file, context, large=len(text) > _LARGE)
+
+
+def _too_deep(file: RecordFile, error: TooDeepError) -> None:
+    """Report E004 alone, as for a file that is not TOML: nothing of the data is kept."""
+    file.data = file.record = None
+    file.problems.clear()
+    file.fixes.clear()
+    file._omitted = 0
+    file._used.clear()
+    message, position = place_too_deep(error, file.source_map())
+    file.problems.append(Problem(file.display, position.line, position.column, "E004", message))
 
 
 def check_data(file: RecordFile, context: dict[str, Any], *, large: bool = False) -> bool:

@@ -282,6 +282,11 @@ class Organisation(_Table):
     note: str | None = None
 
 
+# The keys of a record whose values are not validated, and so the only ones under which a
+# valid record can nest deeper than the model does (the loader's depth limit relies on it).
+FREE_FORM = ("extra",)
+
+
 class Record(_Table):
     """One U-CAP record as far as it could be read (see the module's docstring).
 

@@ -75,7 +75,11 @@ def read_bytes(path: str | os.PathLike[str], max_size: int | None = None) -> byt
             return handle.read()
         if info.st_size > max_size:
             raise FileTooLargeError(max_size)
-        data = handle.read(max_size + 1)  # the size may have changed since
+        # The size, and one byte more to see whether it grew since: asking for max_size + 1
+        # bytes would allocate that much (10 MiB) for every file.
+        data = handle.read(info.st_size + 1)
+        if len(data) > info.st_size:
+            data += handle.read(max_size + 1 - len(data))
     if len(data) > max_size:
         raise FileTooLargeError(max_size)
     return data

@@ -9,13 +9,15 @@ TOML 1.1 addition (a check of a few microseconds); with none available, `loads` 
 
 `parse_document` is how ucap reads a TOML document a person wrote: the parser, then one
 limit on nesting, `MAX_DEPTH`, so that whatever walks the data afterwards (validation, views,
-JSON output, `fmt`, `add`) can do so recursively without ever running out of stack.
+JSON output, `fmt`, `add`) can do so recursively without ever running out of stack. The
+record loader takes the two steps itself (`read_document`, then `check_depth` after
+validation, of only what the model leaves free-form when the record is valid).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from types import ModuleType
 from typing import Any, NoReturn
 
@@ -149,17 +151,32 @@ def _key_text(key: str | int) -> str:
 def parse_document(text: str) -> dict[str, Any]:
     """The data of TOML `text`: TOMLDecodeError when it is not TOML, TooDeepError when it
     nests deeper than MAX_DEPTH (including past the parser's own limits)."""
+    data = read_document(text)
+    check_depth(data)
+    return data
+
+
+def read_document(text: str) -> dict[str, Any]:
+    """`parse_document` without the depth check, which the caller must make (`check_depth`)
+    before anything walks the data: TooDeepError only past the parser's own limits."""
     try:
-        data = loads(text)
+        return loads(text)
     except RecursionError as error:  # tomli's own limits (400 nested arrays, 1000-part keys)
         found = re.search(r"allowed (\d+)", str(error))
         raise TooDeepError(
             None, None, at_least=int(found.group(1)) if found else MAX_DEPTH
         ) from None
+
+
+def check_depth(data: dict[str, Any], within: Collection[str] | None = None) -> None:
+    """TooDeepError when `data` nests deeper than MAX_DEPTH; with `within`, only under those
+    top-level keys (for a caller who knows the rest is shallow: a record valid but for them).
+    """
+    if within is not None:
+        data = {key: data[key] for key in within if key in data}
     if _deeper_than_limit(data):
         path, depth = _deepest(data)
         raise TooDeepError(path, depth, table=isinstance(data[str(path[0])], dict))
-    return data
 
 
 def _deeper_than_limit(data: dict[str, Any]) -> bool:
@@ -220,8 +237,10 @@ __all__ = [
     "KeyPath",
     "TOMLDecodeError",
     "TooDeepError",
+    "check_depth",
     "error_location",
     "loads",
     "parse_document",
+    "read_document",
     "reads_toml_1_0",
 ]
