@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    import sys
 
 INTERRUPTED = 130  # ExitCode.INTERRUPTED, without importing anything
 
@@ -15,6 +18,8 @@ def main() -> None:
         try:
             import os
             import sys
+
+            sys.unraisablehook = _unraisable
 
             # ucap's models are its own: pydantic need not look for plugins in every installed
             # package's metadata on each run (tens of milliseconds, for every commit's check).
@@ -59,16 +64,36 @@ def _finished() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _interrupted() -> NoReturn:
-    """Say `ucap: interrupted` once (unless the command already did) and exit 130."""
-    import signal
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """Ctrl-C that lands in code Python runs on the side (a weak reference's callback while
+    a module is imported, a `__del__`) cannot be raised: Python would print "Exception
+    ignored" and go on as if nothing happened. End the run there, with the usual one line."""
+    import os
     import sys
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt this
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        _say_interrupted()
+        # Every write is atomic: at worst a temporary file is left, which a later run removes.
+        os._exit(INTERRUPTED)
+    sys.__unraisablehook__(unraisable)
+
+
+def _say_interrupted() -> None:
+    """`ucap: interrupted` on stderr, unless the command already said so."""
+    import sys
+
     app = sys.modules.get("ucap_cli.cli.app")
     if not getattr(app, "interrupt_reported", False):
         sys.stderr.write("ucap: interrupted\n")
         sys.stderr.flush()
+
+
+def _interrupted() -> NoReturn:
+    """Say `ucap: interrupted` once (unless the command already did) and exit 130."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt this
+    _say_interrupted()
     raise SystemExit(INTERRUPTED)
 
 

@@ -194,8 +194,23 @@ def test_ctrl_c_after_the_command_finished_changes_nothing(tmp_path: Path) -> No
         "def parse(*args, **kwargs):\n"
         "    raise KeyboardInterrupt\n"
         "TyperGroup.parse_args = parse",
+        # in a weak reference's callback, as importlib's module locks have: Python cannot
+        # raise it there, and would print "Exception ignored" and go on (seen once in CI)
+        "import builtins, weakref\n"
+        "class Lock: pass\n"
+        "def callback(_):\n"
+        "    raise KeyboardInterrupt\n"
+        "lock = Lock()\n"
+        "reference = weakref.ref(lock, callback)\n"
+        "real = builtins.__import__\n"
+        "def imports(name, *args, **kwargs):\n"
+        "    global lock\n"
+        "    if name == 'typer':\n"
+        "        lock = None\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = imports",
     ],
-    ids=["importing", "parsing"],
+    ids=["importing", "parsing", "in-a-callback"],
 )
 def test_ctrl_c_before_the_command_runs(tmp_path: Path, setup: str) -> None:
     process = _start_ucap(_copy_of_the_bundled_records(tmp_path), ["list"], setup)
