@@ -17,6 +17,7 @@ from ucap_cli.render.tabular import (
     ERROR_MARKER,
     SEPARATOR,
     files_json,
+    left_out_csv_rows,
     markdown_note,
     markdown_text,
     md_table,
@@ -148,11 +149,7 @@ def results_csv(report: Report[ResultsView], options: Options) -> str:
         )
         for row in report.data.rows
     ]
-    rows += [
-        ("",) * (len(CSV_COLUMNS) - 1) + (problem_text(f.error),)
-        for f in report.left_out
-        if f.error is not None
-    ]
+    rows += left_out_csv_rows(report.left_out, len(CSV_COLUMNS))
     return write_csv(CSV_COLUMNS, rows)
 
 

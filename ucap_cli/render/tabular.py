@@ -153,6 +153,12 @@ def files_json(files: Sequence[FileStatus]) -> list[dict[str, Any]]:
     ]
 
 
+def left_out_csv_rows(files: Sequence[FileStatus], width: int) -> list[tuple[str, ...]]:
+    """A CSV row of `width` cells for each file left out: empty, but for the last one, the
+    `problem` column, which names the file and its first error."""
+    return [("",) * (width - 1) + (problem_text(f.error),) for f in files if f.error is not None]
+
+
 def note_lines(files: Sequence[FileStatus], *, what: str = "records") -> list[str]:
     """The closing note of a view whose files have errors, as plain lines (empty when none):
     the records with errors (a view shows them as far as they could be read, where they

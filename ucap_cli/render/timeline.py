@@ -19,6 +19,7 @@ from ucap_cli.render.tabular import (
     agreement_line,
     cell,
     files_json,
+    left_out_csv_rows,
     markdown_note,
     markdown_text,
     note_lines,
@@ -296,11 +297,7 @@ def timeline_csv(report: Report[Timeline], options: Options) -> str:
         (*csv_row(entry), by_id.get(entry.record.id, "")) for entry in report.data.entries
     ]
     columns = csv_columns()
-    rows += [
-        ("",) * (len(columns) - 1) + (problem_text(f.error),)
-        for f in report.left_out
-        if f.error is not None
-    ]
+    rows += left_out_csv_rows(report.left_out, len(columns))
     return write_csv(columns, rows)
 
 
