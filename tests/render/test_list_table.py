@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
-from ucap_cli.render.fitted import FLOOR, GAP, FittedTable, pieces, wrap
+from ucap_cli.render.fitted import FLOOR, GAP, LONG, FittedTable, pieces, wrap
 from ucap_cli.render.records import COLUMNS, LIST_LADDER
 
 RECORDS = str(REPO / "records")
@@ -88,12 +88,67 @@ def test_long_names_at_80_columns(run: Run, tmp_path: Path) -> None:
     # need at the least, so it breaks between words. At 100 columns it is on one line.
     assert lines[1].split()[1] == "Sankt-Peterburg"
     assert lines[2].split()[:2] == ["Kolpinsky", "Rayon"]
+    assert all(kept(word, result.stdout) for word in ("Mobility,", "Logistics,", "Energy"))
+    # The partners gave way (folded to their header's width). At 100 columns no word of them
+    # is cut, but for the 21 letters before the hyphen of Llanfairpwllgwyngyll- (longer than
+    # LONG: cut where it must be), before the lead city's name gets a line of its own.
     wide = run("list", "--records", str(folder), env={"COLUMNS": "100"}).stdout
-    assert LONG_CITY in wide
-    # The partners gave way (folded to their header's width); with room, no word is cut.
+    for name, _ in LONG_PARTNERS[::2]:
+        assert all(kept(word, wide) for word in name.split()), name
+    assert "Sankt-Peterburg Kolpinsky Rayon" not in wide
     wider = run("list", "--records", str(folder), env={"COLUMNS": "120"}).stdout
+    assert LONG_CITY in wider
     for name, _ in LONG_PARTNERS:
         assert all(kept(word, wider) for word in name.split()), name
+
+
+THEMES = ["Smart Cities & Digital Transition", "Climate Adaptation", "Mobility"]
+
+
+def test_long_ids_and_countries_at_80_columns(run: Run, tmp_path: Path) -> None:
+    """Records as a programme names them (a user's trial): ids of two city names, a lead
+    city's country in its long form, themes of several words. At 80 columns not all of it
+    fits unbroken: the period takes three lines, a theme its own comma's line, but no id
+    (what `ucap show` takes) and no city is cut between letters (before: `seou` / `l-` /
+    `mala` / `ga`, `Digita` / `l`)."""
+    folder = tmp_path / "records"
+    cities = [
+        ("seoul-malaga", "서울", "Republic of Korea", "Málaga"),
+        ("thessaloniki-oresby", "Thessaloniki", "EL", "Øresby"),
+        ("gross-lindenau-utrecht", "Groß Lindenau", "Germany", "Utrecht"),
+    ]
+    for rid, city, country, partner in cities:
+        write_record(
+            folder,
+            rid,
+            edited(
+                VALID_RECORD,
+                ('id = "demo"', f'id = "{rid}"'),
+                ('name = "Lyon"', f'name = "{city}"'),
+                ('country = "France"', f'country = "{country}"'),
+                ('name = "Graz"', f'name = "{partner}"'),
+                (
+                    'themes = ["Mobility", "Logistics"]',
+                    f"themes = {THEMES!r}".replace("'", '"'),
+                ),
+                ('cities = ["Lyon", "GRZ"]', "cities = []"),
+                ('parties = ["Lyon", "Graz"]', f'parties = ["{city}"]'),
+                ('themes = ["Mobility"]', "themes = []"),
+            ),
+        )
+    result = run("list", env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert all(cell_len(line) <= 80 for line in result.stdout.splitlines())
+    words = [rid for rid, *_ in cities]
+    words += [
+        w for _, city, country, partner in cities for w in f"{city} ({country}) {partner}".split()
+    ]
+    words += [word for theme in THEMES for word in theme.split()]
+    assert all(kept(word, result.stdout) for word in words), result.stdout
+    # The agreements table keeps the ids and the parties' names the same way.
+    shown = run("agreements", env={"COLUMNS": "80"}).stdout
+    names = [rid for rid, *_ in cities] + [w for _, city, *_ in cities for w in city.split()]
+    assert all(kept(word, shown) for word in names), shown
 
 
 # --------------------------------------------------------------------------- hypothesis
@@ -198,23 +253,49 @@ def test_period_and_lead_city_stay_whole_while_others_can_fold_more_examples(
 
 
 def period_and_lead_city_stay_whole(rows: list[Cells], width: int) -> None:
-    """The rule, checked on the table as printed."""
+    """The rule, checked on the table as printed: first no piece of an id and no word of a
+    lead city cut, and the period whole; then no piece of a partner or a theme cut (those
+    longer than LONG aside); then the ids whole and the lead cities' names on one line."""
     lines = render(rows, width)
     assert all(cell_len(line) <= width for line in lines)
     periods = [row[3][0] for row in rows]
     leads = [row[1] for row in rows]
     period = max(cell_len("period"), longest(periods))
+    id_pieces = kept_width(0, rows, longest(p for row in rows for p in pieces(row[0][0])))
     lead_words = longest(["lead", *(w for lead in leads for p in lead for w in p.split())])
-    if room_left(rows, width, {3: period, 1: lead_words}) >= 0:
-        # the period whole, and no word of the lead city cut
-        for text in [*periods, *(w for lead in leads for w in lead[0].split())]:
+    first = {0: id_pieces, 1: lead_words, 3: period}
+    if room_left(rows, width, first) >= 0:
+        # the period whole, no word of the lead city cut, no piece of an id
+        texts = [*periods, *(w for lead in leads for w in lead[0].split())]
+        for text in texts + [p for row in rows for p in pieces(row[0][0])]:
             assert any(text in line for line in lines), (text, lines)
+    short = {i: kept_width(i, rows, longest(short_pieces(i, rows))) for i in (2, 4)}
+    if room_left(rows, width, first | short) >= 0:
+        # ...then no piece of a partner or a theme cut
+        for i in (2, 4):
+            for piece in short_pieces(i, rows):
+                assert any(piece in line for line in lines), (piece, lines)
     ids = max(cell_len("id"), longest(row[0][0] for row in rows))
     lead_names_ = max(lead_words, cell_len("lead city"), longest(lead[0] for lead in leads))
-    if room_left(rows, width, {3: period, 1: lead_names_, 0: ids}) >= 0:
+    if room_left(rows, width, {3: period, 1: lead_names_, 0: ids} | short) >= 0:
         # ...and, the id whole, the lead city's name on one line
         for lead in leads:
             assert any(lead[0] in line for line in lines), (lead[0], lines)
+
+
+def short_pieces(column: int, rows: list[Cells]) -> list[str]:
+    """The pieces of a column's words that are kept whole where room allows (LONG at most),
+    trailing commas included."""
+    found = (p for row in rows for phrase in row[column] for w in phrase.split() for p in pieces(w))
+    return [p for p in found if cell_len(p) <= LONG]
+
+
+def kept_width(column: int, rows: list[Cells], wanted: int) -> int:
+    """The width a column has when it is given `wanted` cells: no less than it is folded
+    to, no more than all of it needs."""
+    header = COLUMNS[column]
+    whole = max(cell_len(header), longest(" ".join(row[column]) for row in rows))
+    return min(whole, max(folded(column, rows), wanted))
 
 
 @settings(max_examples=300, deadline=None)
@@ -242,3 +323,25 @@ def test_a_lead_city_of_one_phrase_and_an_empty_table_fit() -> None:
     assert column_need("lead city", [], "first") == 9
     row = (("demo",), ("Lyon " * 30,), (), ("2017-03",), (), (), ("1",))
     assert all(cell_len(line) <= 60 for line in render([row], 60))
+
+
+def test_the_agreements_table_cuts_no_party_for_a_whole_id() -> None:
+    """A long record id breaks at its hyphens before a party's name is cut between letters
+    (a user's trial at 80 columns: `Metropol` / `itan`)."""
+    from ucap_cli.render.agreements import COLUMNS as AGREEMENT_COLUMNS
+    from ucap_cli.render.agreements import LADDER
+
+    row = (
+        ("2018-03-14",),
+        ("gross-lindenau-utrecht",),
+        ("Smart city workshop in Kraków",),
+        ("cooperation agreement",),
+        ("Seoul Metropolitan Government,", "Kraków Technology Park"),
+        ("2",),
+        ("Two agreements on data platforms",),
+    )
+    out = io.StringIO()
+    console = Console(file=out, width=80, color_system=None, highlight=False)
+    console.print(FittedTable(AGREEMENT_COLUMNS, [row], ladder=LADDER, terminal=False))
+    words = ["gross-lindenau-utrecht", "Metropolitan", "Government,", "Technology", "workshop"]
+    assert all(kept(word, out.getvalue()) for word in words), out.getvalue()

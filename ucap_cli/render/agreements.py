@@ -37,16 +37,18 @@ from ucap_cli.views.agreements import AgreementRow, AgreementsView, Total
 from ucap_cli.views.report import Report
 
 COLUMNS = ("date", "record", "activity", "kind", "parties", "count", "title")
-# How the terminal table shares a narrow width (see render/fitted.py): the date, the record's
-# id (what `ucap show` takes) and the count whole, then no word cut; the texts give way first.
+# How the terminal table shares a narrow width (see render/fitted.py): the date and the count
+# whole and no word cut (the record's id, what `ucap show` takes, first), then the id whole;
+# the texts give way first.
 LADDER: tuple[Step, ...] = (
     ("date", "whole"),
-    ("record", "whole"),
+    ("record", "piece"),
     ("count", "whole"),
     ("kind", "word"),
     ("activity", "piece"),
     ("parties", "piece"),
     ("title", "piece"),
+    ("record", "whole"),
     ("activity", "word"),
     ("parties", "word"),
     ("title", "word"),

@@ -4,12 +4,16 @@ A cell is a sequence of phrases: a city's name, a theme, a period. Text breaks b
 phrases first; a phrase that cannot fit breaks between its words, a word after a hyphen
 between letters (`Anargiri-` / `Kamatero`), and only a piece longer than its column is cut.
 
-How wide each column gets is a ladder of steps, most important first: "the period whole",
-"no word of the lead city cut", ..., "the themes' names whole". Every column starts at its
-floor: the longest word of its header, at least FLOOR cells (or less, when it needs less);
-each step widens one column to what it needs at that level when the room left allows it,
-else is skipped; what is left over goes to the columns that want more, in proportion. So the
-columns that matter most are never broken while the others can still be folded to make room.
+How wide each column gets is a ladder of steps, most important first: "no piece of the id
+cut", "no word of the lead city cut", "the period whole", ..., "the themes' names whole".
+Every column starts at its floor: the longest word of its header, at least FLOOR cells (or
+less, when it needs less); each step widens one column to what it needs at that level when
+the room left allows it, else is skipped. A column that could not have its pieces whole then
+takes what room is left before the steps after the ladder's last "pieces whole" step, so that
+it cuts as few words as it can (a piece longer than LONG cells asks for no room: it is cut
+wherever it stands). What is left over goes to the columns that want more, in proportion.
+So the columns that matter most are never broken, and a word is cut between letters only
+where folding the others cannot make room.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ Step = tuple[str, Level]  # a column (by its header) and what it should hold unb
 
 FLOOR = 4  # cells: no column is folded narrower (nor narrower than its header's words)
 GAP = 2  # cells between columns
+LONG = 16  # cells: a longer piece (`Llanfairpwllgwyngyll-`) may be cut between letters
 
 _SPACES = re.compile(r" +")
 _AFTER_HYPHEN = re.compile(r"(?<=[^\W\d_]-)(?=[^\W\d_])")  # Anargiri-|Kamatero, not 2017-|03
@@ -53,8 +58,9 @@ def pieces(word: str) -> list[str]:
 
 
 def need(cell: Cell, level: Level) -> int:
-    """Cells of width `cell` needs to keep each of its units at `level` unbroken: its pieces,
-    words, first phrase (and the others' words), phrases, or the whole cell on one line."""
+    """Cells of width `cell` needs to keep each of its units at `level` unbroken: its pieces
+    (but those longer than LONG), words, first phrase (and the others' words), phrases, or the
+    whole cell on one line."""
     if not cell:
         return 0
     if level == "whole":
@@ -65,7 +71,8 @@ def need(cell: Cell, level: Level) -> int:
         return max([cell_len(cell[0]), *(need((phrase,), "word") for phrase in cell[1:])])
     units = (w for phrase in cell for w in words(phrase))
     if level == "piece":
-        units = (p for w in units for p in pieces(w))
+        # A piece longer than LONG is cut wherever it stands: it asks for no room.
+        units = (p for w in units for p in pieces(w) if cell_len(p) <= LONG)
     return max((cell_len(unit) for unit in units), default=0)
 
 
@@ -91,11 +98,22 @@ def fit_widths(
     if sum(widths) >= room:
         return widths
     index = {name: i for i, name in enumerate(header)}
-    for name, level in ladder:
-        i = index[name]
-        target = column_need(header[i], columns[i], level) if widths[i] < whole[i] else 0
-        if target > widths[i] and sum(widths) - widths[i] + target <= room:
-            widths[i] = target
+    # The steps up to the last that keeps pieces whole; then the columns whose pieces could
+    # not all be kept take what room is left, in the ladder's order (cut words are worse than
+    # the steps after them: a name on one line); then those steps.
+    last = max((n for n, (_, level) in enumerate(ladder) if level == "piece"), default=-1)
+    cutting = [(name, level) for name, level in ladder[: last + 1] if level == "piece"]
+    for steps, partly in (
+        (ladder[: last + 1], False),
+        (cutting, True),
+        (ladder[last + 1 :], False),
+    ):
+        for name, level in steps:
+            i = index[name]
+            target = column_need(header[i], columns[i], level) if widths[i] < whole[i] else 0
+            left = room - sum(widths)
+            if target > widths[i] and (partly or target - widths[i] <= left):
+                widths[i] += min(target - widths[i], left)
     spare = room - sum(widths)
     wanted = [w - n for w, n in zip(whole, widths, strict=True)]
     total = sum(wanted) or 1

@@ -38,19 +38,22 @@ from ucap_cli.views.report import Report
 UNKNOWN = "?"  # a value that could not be read (the record has errors there)
 # Summary columns of `list` (table, Markdown and the default CSV).
 COLUMNS = ("id", "lead city", "partners", "period", "themes", "SDGs", "activities")
-# How the terminal table shares a narrow width (see render/fitted.py): the period whole, no
-# word of the lead city cut, the id whole, then the lead city's name whole, while the others
-# can still be folded; partners, then themes, give way first.
+# How the terminal table shares a narrow width (see render/fitted.py): first no word of the id
+# (what `ucap show` takes) or of the lead city is cut between letters, and the period is on
+# one line; then no word of a partner or a theme is cut; then the id whole and the lead
+# city's name on one line, while the others can still be folded; partners, then themes,
+# give way first.
 LIST_LADDER: tuple[Step, ...] = (
-    ("period", "whole"),
+    ("id", "piece"),
     ("lead city", "word"),
+    ("period", "whole"),
+    ("period", "word"),
+    ("partners", "piece"),
+    ("themes", "piece"),
     ("id", "whole"),
     ("lead city", "first"),
     ("activities", "whole"),
-    ("period", "word"),
     ("SDGs", "word"),
-    ("partners", "piece"),
-    ("themes", "piece"),
     ("partners", "word"),
     ("partners", "phrase"),
     ("lead city", "whole"),

@@ -30,14 +30,16 @@ from ucap_cli.views.report import Report
 from ucap_cli.views.results import ResultRow, ResultsView
 
 COLUMNS = ("record", "theme", "status", "text", "organisations")
-# How the terminal table shares a narrow width (see render/fitted.py): the record's id (what
-# `ucap show` takes) and the status whole, then no word cut; the texts give way first.
+# How the terminal table shares a narrow width (see render/fitted.py): the status whole and no
+# word cut (the record's id, what `ucap show` takes, first), then the id whole; the texts
+# give way first.
 LADDER: tuple[Step, ...] = (
-    ("record", "whole"),
+    ("record", "piece"),
     ("status", "whole"),
     ("theme", "word"),
     ("text", "piece"),
     ("organisations", "piece"),
+    ("record", "whole"),
     ("text", "word"),
     ("organisations", "word"),
     ("organisations", "phrase"),
