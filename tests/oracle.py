@@ -29,7 +29,7 @@ from ucap_cli.record.data import as_data
 from ucap_cli.record.model import Activity, Record
 from ucap_cli.render import jsonout
 from ucap_cli.render.safe import one_line, visible
-from ucap_cli.render.tabular import ERROR_HINT, problem_json, problem_text, write_csv
+from ucap_cli.render.tabular import problem_json, problem_text, write_csv
 from ucap_cli.store.files import record_paths
 from ucap_cli.toml.files import display_path
 from ucap_cli.views.query import Filters, Match, match_activities, match_record, sort_matches
@@ -242,8 +242,8 @@ def list_csv(found: Sequence[Selected], files: Sequence[RecordFile]) -> str:
 
 
 def stderr_notes(files: Sequence[RecordFile]) -> list[str]:
-    """What a view writes on stderr: a line per file left out (and a hint), then the hint
-    that records with errors are in the output, when one is."""
+    """What a view writes on stderr: a line per file left out (and a hint), then how many
+    records have errors, when one has."""
     lines = [
         f"ucap: skipped {visible(f.display)}:{error.line}:{error.column}: "
         f"{error.code} {one_line(error.message)}"
@@ -252,6 +252,13 @@ def stderr_notes(files: Sequence[RecordFile]) -> list[str]:
     ]
     if lines:
         lines.append("  hint: run `ucap validate` for every problem")
-    if any(f.record is not None and f.first_error is not None for f in files):
-        lines.append(ERROR_HINT)
+    flagged = sum(f.record is not None and f.first_error is not None for f in files)
+    if flagged:
+        lines.append(error_hint(flagged))
     return lines
+
+
+def error_hint(records: int) -> str:
+    """The stderr line of a view whose files hold `records` records with errors."""
+    counted = "1 record" if records == 1 else f"{records} records"
+    return f"! {counted} with validation errors: run `ucap validate`"

@@ -239,7 +239,7 @@ def test_records_with_errors_are_exported_and_listed_as_problems(
     ]
     assert lines[2].startswith("ucap: skipped ")
     assert "bad.toml" in lines[2] and "E002" in lines[2]
-    assert lines[-1] == "! the record has validation errors: run `ucap validate`"
+    assert lines[-1] == "! 3 records with validation errors: run `ucap validate`"
     folder = tmp_path / "out"
     problems = {p["file"]: p for p in csv_rows(folder, "problems")}
     assert set(problems) == {"bad.toml", "good.toml", "odd.toml", "sub/again.toml"}

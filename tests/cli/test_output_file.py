@@ -198,7 +198,7 @@ def test_records_with_errors_still_saved_exit_1(run: Run, tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "! the record has validation errors: run `ucap validate`",
+        "! 1 record with validation errors: run `ucap validate`",
         "saved out.md",
     ]
     saved = (tmp_path / "out.md").read_text(encoding="utf-8")

@@ -46,6 +46,7 @@ from conftest import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oracle import error_hint
 
 import ucap_cli.check.loader
 import ucap_cli.check.rules
@@ -54,7 +55,6 @@ from ucap_cli.check.loader import RecordFile, load_file
 from ucap_cli.check.problems import Problem
 from ucap_cli.config import DEFAULT_MAX_FILE_SIZE
 from ucap_cli.record.model import ValidRecord
-from ucap_cli.render.tabular import ERROR_HINT
 from ucap_cli.store.cache import Cached, ParsedCache
 from ucap_cli.store.collection import _Loader
 from ucap_cli.store.scratch import FOLDER, RACY_SECONDS
@@ -632,7 +632,7 @@ def test_a_duplicate_id_is_marked_on_a_warm_run(run: Run, tmp_path: Path) -> Non
         ["lyon-graz", "Lyon"],
         ["pune", "Pune"],
     ]
-    assert ERROR_HINT in table.stderr.splitlines()
+    assert error_hint(3) in table.stderr.splitlines()
     listed = json.loads(as_json.stdout)
     assert [(r.get("id"), [p["code"] for p in r.get("problems", [])]) for r in listed] == [
         ("bad-model", ["E110"]),
@@ -642,7 +642,7 @@ def test_a_duplicate_id_is_marked_on_a_warm_run(run: Run, tmp_path: Path) -> Non
         ("pune", []),
         (None, ["E002"]),  # broken.toml, left out
     ]
-    assert ERROR_HINT in as_json.stderr.splitlines()
+    assert error_hint(3) in as_json.stderr.splitlines()
 
 
 def test_a_record_edited_between_runs_shows_its_new_values(run: Run, tmp_path: Path) -> None:
@@ -813,7 +813,7 @@ def test_worker_processes_read_and_write_the_cache(tmp_path: Path) -> None:
         assert len(stored[name]) == MIN_FILES + 1, name
         assert warm[name] == cold[name] == uncached[name], name
         assert warm[name][0] == 1  # a record has an error, E201 (issue 13.1: exit 1)
-        assert ERROR_HINT in warm[name][2].splitlines()
+        assert error_hint(2) in warm[name][2].splitlines()  # the two files with one id
     listed = json.loads(warm["json"][1])
     assert len(listed) == MIN_FILES + 1
     marked = [row[0] for row in map(str.split, warm["table"][1].splitlines()) if row[1:2] == ["!"]]

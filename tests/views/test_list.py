@@ -9,11 +9,19 @@ from pathlib import Path
 
 import oracle
 import pytest
-from conftest import REPO, VALID_RECORD, Run, edited, write_collection, write_record
+from conftest import (
+    LYON_GRAZ,
+    PUNE,
+    REPO,
+    VALID_RECORD,
+    Run,
+    edited,
+    write_collection,
+    write_record,
+)
 
 from ucap_cli.config import load_config
 from ucap_cli.record.model import ValidRecord
-from ucap_cli.render.tabular import ERROR_HINT
 
 RECORDS = str(REPO / "records")
 
@@ -294,7 +302,23 @@ def test_unreadable_file_is_skipped_and_exit_is_1(run: Run, tmp_path: Path) -> N
     assert errors[0].startswith("ucap: skipped records/broken.toml:1:")
     assert "E002" in errors[0]
     assert errors[1] == "  hint: run `ucap validate` for every problem"
-    assert errors[2:] == [ERROR_HINT]  # the invalid record is listed, not skipped
+    # the invalid record is listed, not skipped
+    assert errors[2:] == ["! 2 records with validation errors: run `ucap validate`"]
+
+
+def test_a_record_with_errors_that_a_filter_leaves_out_is_still_counted(
+    run: Run, tmp_path: Path
+) -> None:
+    """Exit 1 whenever a file has an error, and stderr says how many records have errors,
+    shown or not (an unknown country cannot match `--country`); it does not claim the
+    record shown has errors."""
+    folder = tmp_path / "records"
+    write_record(folder, "lyon-graz", LYON_GRAZ.replace('country = "AT"', 'country = "Austrai"'))
+    write_record(folder, "pune", PUNE)
+    result = run("list", "--country", "India", "--format", "json")
+    assert result.exit_code == 1
+    assert [r["id"] for r in json.loads(result.stdout)] == ["pune"]
+    assert result.stderr == "! 1 record with validation errors: run `ucap validate`\n"
 
 
 def test_a_record_with_errors_is_listed_with_a_marker(run: Run, tmp_path: Path) -> None:

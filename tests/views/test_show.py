@@ -11,7 +11,6 @@ from conftest import REPO, VALID_RECORD, Run, write_record
 
 from ucap_cli.record.data import as_data
 from ucap_cli.record.model import Record
-from ucap_cli.render.tabular import ERROR_HINT
 from ucap_cli.toml.parser import loads
 
 RECORDS = str(REPO / "records")
@@ -76,6 +75,18 @@ def test_show_csv_and_markdown(run: Run) -> None:
         assert f"\n{heading}\n" in markdown
     assert "| Agii Anargiri-Kamatero | AAK | Attica | Greece |" in markdown
     assert "- **Jul 2018** seminar: EU-China High Level Seminar" in markdown
+    # The place and the cities taking part are two things, labelled as the terminal does.
+    assert "  - where: Málaga\n  - cities: Zhengzhou, Málaga\n" in markdown
+
+
+def test_show_markdown_labels_cities_without_a_place_as_cities(run: Run, tmp_path: Path) -> None:
+    assert "where" not in VALID_RECORD
+    write_record(tmp_path / "records", "demo", VALID_RECORD)
+    result = run("show", "demo", "-f", "markdown")
+    assert result.exit_code == 0, result.output
+    markdown = result.stdout
+    assert "where:" not in markdown
+    assert "  - cities: Lyon, GRZ\n" in markdown
 
 
 def test_unknown_id_suggests_the_closest(run: Run) -> None:
@@ -104,7 +115,7 @@ def test_show_finds_the_declared_id_and_marks_errors(run: Run, tmp_path: Path) -
         "records/other.toml:2:6 E201 id 'demo' is also used by records/sub/file-name.toml "
         "run `ucap validate` for every problem of these records" in flat
     )
-    assert result.stderr == f"{ERROR_HINT}\n"
+    assert result.stderr == "! 1 record with validation errors: run `ucap validate`\n"
 
 
 def test_a_file_that_is_not_toml_cannot_be_shown(run: Run, tmp_path: Path) -> None:
@@ -127,7 +138,7 @@ def test_a_record_with_an_error_is_shown_as_far_as_it_can_be_read(run: Run, tmp_
     assert "Activities (1)" in lines
     assert "SDGs" not in lines  # they could not be read
     assert "SDGs" in run("show", "--records", RECORDS, "zhengzhou").stdout.splitlines()
-    assert result.stderr == f"{ERROR_HINT}\n"
+    assert result.stderr == "! 1 record with validation errors: run `ucap validate`\n"
     data = json.loads(run("show", "demo", "-f", "json").stdout)
     assert data["sdgs"] == 9  # the data as written
     assert [p["code"] for p in data["problems"]] == ["E103"]

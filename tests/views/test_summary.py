@@ -400,6 +400,21 @@ def test_a_record_with_errors_counts_and_a_file_not_toml_is_left_out_exit_1(
     assert "ucap: skipped " in result.stderr and "garbled.toml" in result.stderr
 
 
+def test_an_unknown_country_is_not_counted(run: Run, tmp_path: Path) -> None:
+    """Countries are counted by ISO code: `Greeece` (E109) is no country, and beside `Greece`
+    it would count one country twice."""
+    folder = tmp_path / "records"
+    write_record(folder, "lyon-graz", LYON_GRAZ.replace('country = "AT"', 'country = "Austrai"'))
+    write_record(folder, "pune", PUNE)
+    assert "Austrai" in (folder / "lyon-graz.toml").read_text(encoding="utf-8")
+    result = run("summary", "--format", "json")
+    assert result.exit_code == 1
+    overview = json.loads(result.stdout)["overview"]
+    assert overview["names"]["countries"] == ["France", "Spain", "India"]
+    assert overview["countries"] == 3
+    assert [p["code"] for p in json.loads(result.stdout)["problems"]] == ["E109"]
+
+
 def test_help_and_bad_interval(run: Run) -> None:
     out = " ".join(run("summary", "--help").stdout.split())
     assert "activity-level filters apply to each activity" in out

@@ -124,10 +124,10 @@ def show_report(
 
 
 def problem_notes(report: Any) -> list[str]:
-    """The lines for stderr about a report's files with errors: each file left out, and a
-    hint when records with errors are in the view."""
+    """The lines for stderr about a report's files with errors: each file left out, and how
+    many records have errors."""
     from ucap_cli.render.safe import one_line, visible
-    from ucap_cli.render.tabular import ERROR_HINT
+    from ucap_cli.render.tabular import error_hint
 
     notes = [
         f"ucap: skipped {visible(f.display)}:{f.error.line}:{f.error.column}: "
@@ -138,7 +138,7 @@ def problem_notes(report: Any) -> list[str]:
     if notes:
         notes.append("  hint: run `ucap validate` for every problem")
     if report.flagged:
-        notes.append(ERROR_HINT)
+        notes.append(error_hint(len(report.flagged)))
     return notes
 
 

@@ -299,9 +299,10 @@ def show_markdown(report: Report[RecordView], options: Options) -> str:
         for a in _dated(record.activities):
             status = "" if a.status == "done" else f" ({a.status})"
             out.append(f"- **{activity_when(a)}** {a.kind}{status}: {md_cell(a.title)}")
-            if a.where or a.cities:
-                place = "; ".join(filter(None, (a.where, ", ".join(a.cities))))
-                out.append(f"  - where: {md_cell(place)}")
+            if a.where:
+                out.append(f"  - where: {md_cell(a.where)}")
+            if a.cities:
+                out.append(f"  - cities: {md_cell(', '.join(a.cities))}")
             if a.organisations:
                 out.append(f"  - organisations: {md_cell(', '.join(a.organisations))}")
             if a.themes:

@@ -20,7 +20,6 @@ from ucap_cli.render.safe import one_line, visible
 DASH = "\u2013"  # en dash
 SEPARATOR = "; "  # joins a list in a CSV or Markdown cell
 ERROR_MARKER = "!"
-ERROR_HINT = f"{ERROR_MARKER} the record has validation errors: run `ucap validate`"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ENTITY = re.compile(r"&(?=#?\w+;)")  # `&lt;` typed in a record must print as typed
 _MARKDOWN_ESCAPED = re.compile(r"[\\`\[\]]")  # backslashes, code spans, link brackets
@@ -38,6 +37,12 @@ AGREEMENT_WORDS = {
 def plural(count: int, word: str, many: str | None = None) -> str:
     """'1 activity', '3 activities'."""
     return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def error_hint(records: int) -> str:
+    """The stderr line of a view whose files hold `records` records with errors (shown or
+    not: a filter may miss a record because of its errors)."""
+    return f"{ERROR_MARKER} {plural(records, 'record')} with validation errors: run `ucap validate`"
 
 
 def agreement_kind(kind: str, count: int = 1) -> str:

@@ -319,9 +319,10 @@ class Tally:
         for partner in partners:
             seen(self.partner_cities, vocab.city_key(partner.name), partner.name)
         for city in ([lead] if lead else []) + partners:
-            country = find_country(city.country)
-            key, name = (country.alpha_2, country.name) if country else (city.country, city.country)
-            seen(self.countries, key, name)
+            # An unknown country is not counted (its record is flagged): `Greeece` beside
+            # `Greece` would be two countries.
+            if country := find_country(city.country):
+                seen(self.countries, country.alpha_2, country.name)
         known = set().union(*(_keys(city) for city in record.cities()))
         others = _others(activities, known)
         for key, name in others.items():
