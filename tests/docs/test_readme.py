@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -182,11 +181,9 @@ def scratch_project(folder: Path) -> Path:
 
 def replay(step: Step, folder: Path) -> str:
     """What `step.command` prints in `folder` (the current folder), stdout and stderr together
-    as a terminal shows them: a plain `ucap` command through the CLI, the rest through a shell
-    whose `ucap` is this environment's."""
-    if step.command.startswith("ucap ") and not _SHELL.search(step.command):
-        args = shlex.split(step.command)[1:]
-        return CliRunner().invoke(app, args, env=ENV, catch_exceptions=False).output
+    in the order a terminal shows them: through a shell whose `ucap` is this environment's, in
+    a process of its own (in-process, Click's runner buffers stdout apart from stderr, and
+    the lines of the two came out in another order than a user sees)."""
     bin_folder = str(Path(sys.executable).parent)
     env = {**os.environ, **ENV, "PATH": bin_folder + os.pathsep + os.environ["PATH"]}
     for name in ("UCAP_RECORDS", "GITHUB_ACTIONS", "FORCE_COLOR"):
