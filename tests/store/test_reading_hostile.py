@@ -83,6 +83,13 @@ def reading_commands(name: str) -> dict[str, tuple[tuple[str, ...], int, str]]:
             1,
             f"ucap: error: {where}: cannot show the record: E001 {{}}",
         ),
+        # By path, as by id: something is there, and it cannot be read (not "no record file").
+        "show-path": (
+            ("show", where),
+            1,
+            f"ucap: error: {where}: cannot show the record: E001 {{}}",
+        ),
+        "add-path": (tuple(a.format(where) for a in ADD), 1, "ucap: error: cannot read "),
         "fmt": (("fmt",), 1, f"ucap: error: {where}: {{}}"),
         "fmt-check": (("fmt", "--check"), 1, f"ucap: error: {where}: {{}}"),
         "add": (tuple(a.format(name) for a in ADD), 1, "ucap: error: cannot read "),
@@ -105,8 +112,9 @@ def assert_refused(done: subprocess.CompletedProcess[str], expected: str, reason
         line = expected.format(reason)
         assert line in done.stdout + done.stderr, done.stdout + done.stderr
     if "cannot read " in expected:  # `add`: the one-line error names the file and the reason
-        assert done.stderr.startswith("ucap: error: cannot read "), done.stderr
-        assert f"records/x.toml: {reason.removeprefix('cannot read: ')}" in done.stderr
+        # the path as the user would type it, from the project root
+        reason = reason.removeprefix("cannot read: ")
+        assert done.stderr.startswith(f"ucap: error: cannot read records/x.toml: {reason}")
 
 
 @pytest.fixture

@@ -169,7 +169,9 @@ def resolve_record(config: Config, ref: str) -> Path:
     size = config.max_file_size
     if ref.endswith(".toml") or "/" in ref or os.sep in ref:
         for candidate in (Path(ref), config.records / ref):
-            if candidate.is_file():
+            # Something there that is not a folder (a FIFO, a dangling link) is the file
+            # meant: reading it says what it is (E001), not "no record file".
+            if os.path.lexists(candidate) and not candidate.is_dir():
                 return candidate
         wanted, what = Path(ref).stem, f"no record file {ref!r}"
         declared: dict[Path, str | None] = {}

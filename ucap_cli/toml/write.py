@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ucap_cli.errors import UsageError, WriteError
 from ucap_cli.toml.encoding import ForeignEncodingError, check_utf8_mark, not_utf8_message
-from ucap_cli.toml.files import FileTooLargeError, read_bytes
+from ucap_cli.toml.files import FileTooLargeError, display_path, read_bytes
 
 LOCK_TIMEOUT = 10.0  # seconds to wait for another ucap writing the same file
 _POLL = 0.02
@@ -401,7 +401,8 @@ def _read(path: Path, max_size: int | None = None) -> bytes:
     try:
         return read_bytes(path, max_size)
     except OSError as error:
-        raise WriteError(f"cannot read {path}: {error.strerror or error}") from None
+        shown = display_path(path)
+        raise WriteError(f"cannot read {shown}: {error.strerror or error}") from None
     except FileTooLargeError as error:
         raise WriteError(
             f"{path} is larger than the limit of {error.limit:,} bytes (max_file_size); "
@@ -414,8 +415,9 @@ def _decode(path: Path, data: bytes) -> str:
         check_utf8_mark(data)
         return data.decode("utf-8")
     except ForeignEncodingError as error:
-        raise WriteError(f"cannot read {path}: {error}") from None
+        raise WriteError(f"cannot read {display_path(path)}: {error}") from None
     except UnicodeDecodeError as error:
         raise WriteError(
-            f"cannot read {path}: {not_utf8_message(data, error)}", hint="save the file as UTF-8"
+            f"cannot read {display_path(path)}: {not_utf8_message(data, error)}",
+            hint="save the file as UTF-8",
         ) from None
