@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NoReturn
-
+# Not even `typing` is imported before `main` runs: Ctrl-C is handled from its first line on.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sys
+    from typing import NoReturn
 
 INTERRUPTED = 130  # ExitCode.INTERRUPTED, without importing anything
 
