@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import oracle
 import pytest
-from conftest import REPO
+from conftest import REPO, Run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracle import select, select_activities
@@ -17,6 +18,7 @@ from ucap_cli.config import load_config
 from ucap_cli.errors import UsageError
 from ucap_cli.record.model import Record
 from ucap_cli.views.query import (
+    SORT_FIELDS,
     Filters,
     activity_matches,
     match_activities,
@@ -386,6 +388,24 @@ def test_sorting() -> None:
     assert [m.record.id for m in sort_matches(found, "id")] == ["a", "b", "c", "d"]
     with pytest.raises(UsageError, match="did you mean 'period'"):
         sort_matches(found, "perod")
+
+
+def test_countries_sort_by_their_names_as_people_write_them() -> None:
+    """EL is Greece, UK the United Kingdom, Republic of Korea Korea (a user's trial: EL sorted
+    under E, U.K. last)."""
+    written = {"el": "EL", "uk": "U.K.", "kr": "Republic of Korea", "at": "AT", "de": "DEU"}
+    files = [
+        file_of(record(id=rid, city={"name": "X", "country": country}))
+        for rid, country in written.items()
+    ]
+    found = select(files, Filters())
+    assert [m.record.id for m in sort_matches(found, "country")] == ["at", "de", "el", "kr", "uk"]
+
+
+def test_list_help_names_every_sort_field(run: Run) -> None:
+    shown = " ".join(run("list", "--help").stdout.split())
+    for name in SORT_FIELDS:
+        assert re.search(rf"\b{name}\b", shown.split("--sort FIELD", 1)[1].split("--", 1)[0]), name
 
 
 def test_an_unknown_period_or_lead_city_sorts_last() -> None:

@@ -35,8 +35,8 @@ def list_records(
         typer.Option(
             "--sort",
             metavar="FIELD",
-            help="period (default), id, title, city, country, programme, end, partners, "
-            "activities or sdgs.",
+            help="period (default; or start), end, id, title, city, country (by its name: "
+            "EL is Greece), programme, partners, activities or sdgs.",
         ),
     ] = "period",
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,

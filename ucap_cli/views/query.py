@@ -406,6 +406,14 @@ def _end_key(match: Match) -> tuple[Any, ...]:
     return (1,) if period.end is None else (0, period.end.sort_key)  # ongoing sorts last
 
 
+def _country_name(record: Record) -> str | None:
+    """The lead city's country by its name (`EL` sorts as Greece), or as written when it is
+    not a country ucap knows."""
+    written = record.city.country if record.city else None
+    country = find_country(written) if written else None
+    return country.name if country else written
+
+
 SORT_FIELDS: dict[str, Callable[[Match], Any]] = {
     "period": lambda m: start_key(m.record),
     "start": lambda m: start_key(m.record),
@@ -413,7 +421,7 @@ SORT_FIELDS: dict[str, Callable[[Match], Any]] = {
     "id": lambda m: m.record.id,
     "title": lambda m: _text_key(m.record.display_title),
     "city": lambda m: _text_key(m.record.city.name if m.record.city else None),
-    "country": lambda m: _text_key(m.record.city.country if m.record.city else None),
+    "country": lambda m: _text_key(_country_name(m.record)),
     "programme": lambda m: _text_key(m.record.programme),
     "partners": lambda m: len(m.record.partners),
     "activities": lambda m: len(m.activities),
