@@ -360,6 +360,17 @@ def test_no_changes(run: Run, repo: Path) -> None:
     assert "No records changed." in markdown.stdout
 
 
+def test_no_changes_among_the_records_a_filter_chooses(run: Run, repo: Path) -> None:
+    """Records changed from v1 to v2, none of them in Japan: the message says the filter
+    chose none, not that nothing changed (a user's trial)."""
+    result = run("changes", "v1", "v2", "--country", "Japan")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr.startswith("No records matching the filters changed from v1 (")
+    markdown = run("changes", "v1", "v2", "--country", "Japan", "--format", "markdown")
+    assert "\nNo records matching the filters changed.\n" in markdown.stdout
+    assert run("changes", "v1", "v2").stdout != ""
+
+
 def test_a_comment_only_change_is_counted_not_shown(run: Run, repo: Path) -> None:
     records = repo / "records"
     path = records / "demo.toml"

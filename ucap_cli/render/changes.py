@@ -333,7 +333,7 @@ def changes_screen(report: Report[Changes], options: Options) -> Screen:
     styles = {ADDED: "green", REMOVED: "red", CHANGED: "yellow", "!": "bold red", "": ""}
     notes = [Text(one_line(line), style="yellow") for line in note_lines(report.files)]
     if not changes.records:
-        empty = f"No records changed {span_text(changes)}."
+        empty = f"No records {_matching(changes)}changed {span_text(changes)}."
         return Screen(Group(*notes) if notes else None, empty=one_line(empty))
     head = Text(one_line(heading(changes)), style="bold")
     parts: list[RenderableType] = [head]
@@ -369,6 +369,12 @@ def _summary(changes: Changes) -> list[str]:
 # --------------------------------------------------------------------------- Markdown
 
 
+def _matching(changes: Changes) -> str:
+    """'matching the filters ' when filters chose the records (other records may have
+    changed), else ''."""
+    return "matching the filters " if changes.filtered else ""
+
+
 def changes_markdown(report: Report[Changes], options: Options) -> str:
     """A report section: a heading, the counts, then a section per kind of change with a
     sub-heading per changed record, and the note on files with errors."""
@@ -376,7 +382,7 @@ def changes_markdown(report: Report[Changes], options: Options) -> str:
     lines = [f"# {markdown_text(heading(changes))}", ""]
     lines.append(markdown_text("; ".join(_summary(changes))) + ".")
     if not changes.records:
-        lines += ["", "No records changed."]
+        lines += ["", f"No records {_matching(changes)}changed."]
     for kind, title, records in _grouped(changes.records):
         lines += ["", f"## {title}", ""]
         if kind in ("added", "removed"):

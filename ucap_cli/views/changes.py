@@ -187,7 +187,7 @@ class Totals:
 class Changes:
     """The changes between two revisions, record by record (in id order); `files`: how many
     record files git said changed; `unchanged`: of their records, how many did not change
-    (a comment or the layout did), filters aside."""
+    (a comment or the layout did), filters aside; `filtered`: filters chose the records."""
 
     old: Revision
     new: Revision
@@ -195,6 +195,7 @@ class Changes:
     records: list[RecordChange]
     files: int = 0
     unchanged: int = 0
+    filtered: bool = False
 
     @property
     def totals(self) -> Totals:
@@ -624,5 +625,6 @@ def build_changes(
         records,
         history.paths,
         unchanged,
+        filtered=filters is not None and filters != Filters(),
     )
     return Report(data, sorted(files, key=lambda f: f.display), history.cache_warning)
