@@ -209,7 +209,7 @@ def test_nothing_to_show_still_writes_the_file(run: Run, tmp_path: Path) -> None
     result = run(*view_args("agreements"), "--during", "2030", "-o", "none.txt")
     assert result.exit_code == 0
     assert result.stderr == "no agreements match\nsaved none.txt\n"
-    assert (tmp_path / "none.txt").read_text(encoding="utf-8") == "\n"
+    assert (tmp_path / "none.txt").read_text(encoding="utf-8") == "no agreements match\n"
     result = run(*view_args("agreements"), "--during", "2030", "-o", "none.json")
     assert json.loads((tmp_path / "none.json").read_text(encoding="utf-8"))["agreements"] == []
 
@@ -349,3 +349,18 @@ def test_a_view_added_later_gets_it_unchanged(
     assert result.exit_code == 2
     assert "it writes .txt/.svg/.html/.htm (the terminal view), .json (json)" in result.stderr
     assert runner.invoke(application, ["fake"]).stdout == "fake table from records terminal=False\n"
+
+
+@pytest.mark.parametrize("view", ["list", "timeline", "agreements", "results"])
+@pytest.mark.parametrize("suffix", [".txt", ".html"])
+def test_a_view_with_nothing_to_show_says_so_in_the_file(
+    run: Run, tmp_path: Path, view: str, suffix: str
+) -> None:
+    """On a terminal the "nothing matches" line goes to stderr (stdout stays empty for a
+    script); a saved view holds it, or the file would be empty (a newcomer's finding)."""
+    result = run(*view_args(view), "--city", "Nowhere", "-o", f"out{suffix}")
+    assert result.exit_code == 0, result.output
+    [said, saved] = result.stderr.splitlines()
+    assert saved == f"saved out{suffix}"
+    assert said in (tmp_path / f"out{suffix}").read_text(encoding="utf-8")
+    assert said.lower().startswith("no ")
