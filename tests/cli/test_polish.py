@@ -395,3 +395,44 @@ def test_an_unknown_key_of_a_table_is_a_usage_error(run: Run, fields: str, messa
     assert result.exit_code == 2
     assert result.stderr.startswith(f"ucap: error: --fields: {message}")
     assert "period.start, period.end, city.name" in result.stderr  # the hint lists them
+
+
+# --------------------------------------------------------------------------- click's usage errors
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message", "command"),
+    [
+        (["list", "--bogus"], "No such option: --bogus", "ucap list"),
+        (["show"], "Missing argument 'ID'.", "ucap show"),
+        (["add", "activity"], "Missing argument 'ID'.", "ucap add activity"),
+        (["--color", "sometimes", "list"], "Invalid value for '--color': 'sometimes'", "ucap"),
+        (
+            ["validate", "--format", "xml"],
+            "Invalid value for '--format' / '-f': 'xml'",
+            "ucap validate",
+        ),
+        (["list", "--limit", "x"], "Invalid value for '--limit': 'x'", "ucap list"),
+    ],
+)
+def test_a_bad_command_line_is_one_error_line_and_a_hint(
+    run: Run, arguments: list[str], message: str, command: str
+) -> None:
+    """As ucap's own usage errors (a newcomer's finding: click printed four lines)."""
+    result = run(*arguments)
+    assert (result.exit_code, result.stdout) == (2, "")
+    error, hint = result.stderr.splitlines()
+    assert error.startswith(f"ucap: error: {message}"), error
+    assert hint == f"  hint: `{command} --help` shows the usage"
+
+
+def test_a_bad_option_in_a_real_process_is_one_error_line_and_a_hint(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ucap_cli", "list", "--bogus"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("ucap: error: No such option: --bogus")
+    assert len(done.stderr.splitlines()) == 2

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Annotated, Any, Optional
+import sys
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -14,6 +15,8 @@ from ucap_cli.cli.options import help_without_command
 from ucap_cli.errors import ExitCode, UcapError
 
 interrupt_reported = False  # `ucap: interrupted` was said (ucap_cli.__main__ says it otherwise)
+# click's UsageError, from the click Typer runs on (its own copy from Typer 0.28 on).
+ClickUsageError: type[Exception] = typer.BadParameter.__bases__[0]
 
 
 # The options of the whole run, given before the command (`ucap --color never list`) or after
@@ -44,7 +47,10 @@ class UcapGroup(TyperGroup):
 
             choose_colour("auto")
             allow_pager(True)
-        return super().make_context(info_name, args, parent, **extra)
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except ClickUsageError as error:  # the run options, before the command
+            _usage_error(error)
 
     def _main_shell_completion(
         self, ctx_args: Any, prog_name: str, complete_var: str | None = None
@@ -67,6 +73,8 @@ class UcapGroup(TyperGroup):
 
             report_error(error)
             ctx.exit(error.exit_code)
+        except ClickUsageError as error:  # a command's options, parsed as it is invoked
+            _usage_error(error)
         except KeyboardInterrupt:
             global interrupt_reported
             interrupt_reported = True
@@ -74,6 +82,21 @@ class UcapGroup(TyperGroup):
             ctx.exit(ExitCode.INTERRUPTED)
         except BrokenPipeError:
             ctx.exit(ExitCode.OK)
+
+
+def _usage_error(error: Any) -> NoReturn:
+    """A bad command line (click's UsageError) as one `ucap: error:` line and a hint, like
+    ucap's own usage errors (click would print four: the usage, a hint, a blank line and the
+    error), exit 2."""
+    from ucap_cli.render.safe import visible
+
+    context = getattr(error, "ctx", None)
+    command = context.command_path if context is not None else "ucap"
+    sys.stderr.write(
+        f"ucap: error: {visible(error.format_message())}\n"
+        f"  hint: `{visible(command)} --help` shows the usage\n"
+    )
+    raise SystemExit(ExitCode.USAGE)
 
 
 def _version(value: bool) -> None:
