@@ -345,3 +345,27 @@ def test_the_agreements_table_cuts_no_party_for_a_whole_id() -> None:
     console.print(FittedTable(AGREEMENT_COLUMNS, [row], ladder=LADDER, terminal=False))
     words = ["gross-lindenau-utrecht", "Metropolitan", "Government,", "Technology", "workshop"]
     assert all(kept(word, out.getvalue()) for word in words), out.getvalue()
+
+
+def test_the_error_marker_stays_beside_the_id(run: Run, tmp_path: Path) -> None:
+    """`!` after a record's id goes with the id's last piece, never to a line of its own
+    (seen in CI: the id column narrowed for the other columns' words, the `!` wrapped)."""
+    from ucap_cli.render.fitted import MARKER, words
+    from ucap_cli.render.tabular import ERROR_MARKER
+
+    assert MARKER == ERROR_MARKER
+    assert words("gross-lindenau-utrecht !") == ["gross-lindenau-utrecht !"]
+    assert pieces(words("gross-lindenau-utrecht !")[0])[-1] == "utrecht !"
+    rid = "thessaloniki-groß-lindenau"
+    record = edited(
+        VALID_RECORD,
+        ('id = "demo"', f'id = "{rid}"'),
+        ('country = "France"', 'country = "Frnace"'),  # E109: marked
+        ('themes = ["Mobility", "Logistics"]', f"themes = {THEMES!r}".replace("'", '"')),
+    )
+    write_record(tmp_path / "records", rid, record)
+    result = run("list", env={"COLUMNS": "80"})
+    assert result.exit_code == 1
+    lines = result.stdout.split("\n\n")[0].splitlines()  # the table, before its note
+    assert not any(line.split()[:1] == ["!"] for line in lines), result.stdout
+    assert any(line.split()[:2] == ["lindenau", "!"] for line in lines), result.stdout

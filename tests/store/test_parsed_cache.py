@@ -766,7 +766,9 @@ def ucap_runs(
 ) -> dict[str, tuple[int, str, str]]:
     """`ucap list ARGS` in each folder, all at once; exit code, stdout, stderr by name."""
     env = {k: v for k, v in os.environ.items() if k not in ("UCAP_RECORDS", "GITHUB_ACTIONS")}
-    env |= {"NO_COLOR": "1", "COLUMNS": "120"}
+    # Wide enough for every id whole beside the other columns' words: the tests read the
+    # marked ids off the table.
+    env |= {"NO_COLOR": "1", "COLUMNS": "200"}
     started = {
         name: subprocess.Popen(
             [sys.executable, "-m", "ucap_cli", "list", *args],

@@ -36,6 +36,7 @@ Step = tuple[str, Level]  # a column (by its header) and what it should hold unb
 FLOOR = 4  # cells: no column is folded narrower (nor narrower than its header's words)
 GAP = 2  # cells between columns
 LONG = 16  # cells: a longer piece (`Llanfairpwllgwyngyll-`) may be cut between letters
+MARKER = "!"  # a record with errors (render/tabular.ERROR_MARKER), after its id
 
 _SPACES = re.compile(r" +")
 _AFTER_HYPHEN = re.compile(r"(?<=[^\W\d_]-)(?=[^\W\d_])")  # Anargiri-|Kamatero, not 2017-|03
@@ -48,8 +49,19 @@ def phrases(text: str) -> Cell:
 
 
 def words(phrase: str) -> list[str]:
-    """The words of `phrase`: what lies between its spaces."""
-    return [w for w in _SPACES.split(phrase) if w]
+    """The words of `phrase`: what lies between its spaces; a MARKER stays with the word
+    before it (`demo !` is one word: the marker never goes to a line of its own)."""
+    found: list[str] = []
+    for word in _SPACES.split(phrase):
+        if word == MARKER and found:
+            found[-1] += f" {word}"
+        elif word:
+            found.append(word)
+    return found
+
+
+def _unmarked(unit: str) -> str:
+    return unit.removesuffix(f" {MARKER}")
 
 
 def pieces(word: str) -> list[str]:
@@ -71,8 +83,9 @@ def need(cell: Cell, level: Level) -> int:
         return max([cell_len(cell[0]), *(need((phrase,), "word") for phrase in cell[1:])])
     units = (w for phrase in cell for w in words(phrase))
     if level == "piece":
-        # A piece longer than LONG is cut wherever it stands: it asks for no room.
-        units = (p for w in units for p in pieces(w) if cell_len(p) <= LONG)
+        # A piece longer than LONG (its marker aside) is cut wherever it stands: it asks for
+        # no room.
+        units = (p for w in units for p in pieces(w) if cell_len(_unmarked(p)) <= LONG)
     return max((cell_len(unit) for unit in units), default=0)
 
 
