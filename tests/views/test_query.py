@@ -391,15 +391,22 @@ def test_sorting() -> None:
 
 
 def test_countries_sort_by_their_names_as_people_write_them() -> None:
-    """EL is Greece, UK the United Kingdom, Republic of Korea Korea (a user's trial: EL sorted
-    under E, U.K. last)."""
-    written = {"el": "EL", "uk": "U.K.", "kr": "Republic of Korea", "at": "AT", "de": "DEU"}
+    """EL is Greece (after France, where its letters would put it before), KOR Korea (after
+    Italy); a user's trial saw EL sorted under E and U.K. last."""
+    written = {"el": "EL", "fr": "France", "kr": "KOR", "it": "Italy", "uk": "U.K.", "at": "AT"}
     files = [
         file_of(record(id=rid, city={"name": "X", "country": country}))
         for rid, country in written.items()
     ]
     found = select(files, Filters())
-    assert [m.record.id for m in sort_matches(found, "country")] == ["at", "de", "el", "kr", "uk"]
+    assert [m.record.id for m in sort_matches(found, "country")] == [
+        "at",
+        "fr",
+        "el",
+        "it",
+        "kr",
+        "uk",
+    ]
 
 
 def test_list_help_names_every_sort_field(run: Run) -> None:
