@@ -61,6 +61,15 @@ class RecordFile:
     _suppressions: dict[int, Suppression] | None = field(default=None, repr=False)
     _used: set[tuple[int, str]] = field(default_factory=set, repr=False)  # (line, code)
 
+    def forget_reading(self) -> None:
+        """Forget the data, the record and every problem and fix found in them: the file is
+        to be reported as one that could not be read."""
+        self.data = self.record = None
+        self.problems.clear()
+        self.fixes.clear()
+        self._omitted = 0
+        self._used.clear()
+
     @property
     def ok(self) -> bool:
         """True when the file has no errors (warnings allowed)."""
@@ -244,11 +253,7 @@ def parse(file: RecordFile, text: str, context: dict[str, Any], *, readable: boo
 
 def _too_deep(file: RecordFile, error: TooDeepError) -> None:
     """Report E004 alone, as for a file that is not TOML: nothing of the data is kept."""
-    file.data = file.record = None
-    file.problems.clear()
-    file.fixes.clear()
-    file._omitted = 0
-    file._used.clear()
+    file.forget_reading()
     message, position = place_too_deep(error, file.source_map())
     file.problems.append(Problem(file.display, position.line, position.column, "E004", message))
 

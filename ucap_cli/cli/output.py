@@ -166,30 +166,9 @@ def save(target: Path, output: Any, *, title: str = "") -> list[str]:
 
         notes = [output.empty] if output.empty else []
         width = make_console().width
-        document = export_screen(
-            _saying_empty(output), screen_kind(target), width=width, title=title
-        )
+        document = export_screen(output, screen_kind(target), width=width, title=title)
         atomic_write(target, document.encode("utf-8"))
     return [*notes, f"saved {visible(str(target))}"]
-
-
-def _saying_empty(output: Any) -> Any:
-    """A terminal view to save: one that has nothing to show says so in the file too (on a
-    terminal that line goes to stderr, to keep stdout empty for a script)."""
-    if not output.empty:
-        return output
-    import dataclasses
-
-    from rich.text import Text
-
-    said = Text(output.empty)
-    if output.renderable is None:
-        return dataclasses.replace(output, renderable=said)
-    if isinstance(output.renderable, list):
-        return dataclasses.replace(output, renderable=[said, *output.renderable])
-    from rich.console import Group
-
-    return dataclasses.replace(output, renderable=Group(said, output.renderable))
 
 
 def _encoding() -> str:

@@ -45,11 +45,12 @@ def export_document(view: RenderableType, kind: str, *, width: int, title: str) 
 
 
 def export_screen(screen: Screen, kind: str, *, width: int, title: str) -> str:
-    """A writer's terminal view as `export_document` writes it (nothing to show: an empty
-    view; a list of renderables: one a line)."""
+    """A writer's terminal view as `export_document` writes it (a list of renderables: one
+    a line). A view with nothing to show says so first: on a terminal that line goes to
+    stderr, to keep stdout empty for a script, but a saved file must say it."""
     view = screen.renderable
-    if view is None:
-        view = Text("")
-    elif isinstance(view, list):
-        view = Group(*view)
-    return export_document(view, kind, width=width, title=title)
+    parts = view if isinstance(view, list) else [] if view is None else [view]
+    if screen.empty:
+        parts = [Text(screen.empty), *parts]
+    shown = parts[0] if len(parts) == 1 else Group(*parts) if parts else Text("")
+    return export_document(shown, kind, width=width, title=title)

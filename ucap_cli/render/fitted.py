@@ -28,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ucap_cli.render.safe import MAX_SHOWN, one_line
+from ucap_cli.render.tabular import ERROR_MARKER
 
 Level = Literal["piece", "word", "first", "phrase", "whole"]
 Cell = Sequence[str]  # the phrases of a cell, shown joined by spaces
@@ -36,7 +37,7 @@ Step = tuple[str, Level]  # a column (by its header) and what it should hold unb
 FLOOR = 4  # cells: no column is folded narrower (nor narrower than its header's words)
 GAP = 2  # cells between columns
 LONG = 16  # cells: a longer piece (`Llanfairpwllgwyngyll-`) may be cut between letters
-MARKER = "!"  # a record with errors (render/tabular.ERROR_MARKER), after its id
+MARKER = ERROR_MARKER  # a record with errors, after its id
 
 _SPACES = re.compile(r" +")
 _AFTER_HYPHEN = re.compile(r"(?<=[^\W\d_]-)(?=[^\W\d_])")  # Anargiri-|Kamatero, not 2017-|03
